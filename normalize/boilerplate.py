@@ -1,0 +1,217 @@
+"""Stage 3, scraped boilerplate: whole lines that are page furniture, not article text.
+
+Line patterns live in ``data/boilerplate.tsv``; photo credits use ``data/photo_agencies.txt``.
+A line is dropped only when all of it is boilerplate; a paywall label glued to
+real text loses the label and keeps the text. Blank lines are tidied so a
+dropped block leaves no gap.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import data
+from .edits import Edit, Explained, apply_edits
+
+# Lines longer than this are prose, whatever they start with.
+MAX_BOILERPLATE_LINE = 400
+# A caption with a strong credit ("NAME / AFP") is dropped if no longer than this.
+MAX_CAPTION = 300
+
+# Sentences that no pattern may match (checked when the table is loaded).
+_PROSE_PROBES = (
+    "The regime carried out a major offensive in Idlib between April and August 2019.",
+    "To see how far the front has moved, look at the map published on Monday.",
+    "Readers can see also the earlier report.",
+    "Updated figures released on Tuesday at 10:30 showed a sharp rise.",
+    "Vast destruction",
+    "The truce jeopardized",
+)
+
+
+class PatternError(ValueError):
+    """A boilerplate pattern that is invalid or too broad."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    line: re.Pattern
+    line_rules: dict[str, str]
+    prefix: re.Pattern
+    prefix_rules: dict[str, str]
+    credit: re.Pattern
+
+
+def _alternation(rows, kind):
+    parts, names = [], {}
+    for lineno, row in rows:
+        if row["kind"] != kind:
+            continue
+        pat = row["pattern"]
+        try:
+            compiled = re.compile(pat, re.I)
+        except re.error as exc:
+            raise PatternError(f"boilerplate.tsv:{lineno}: bad pattern: {exc}") from None
+        if compiled.fullmatch("") or compiled.match("") and kind == "prefix" and not compiled.match("").group():
+            raise PatternError(f"boilerplate.tsv:{lineno}: pattern matches an empty line")
+        for probe in _PROSE_PROBES:
+            if (compiled.fullmatch(probe) if kind == "line" else compiled.match(probe)):
+                raise PatternError(f"boilerplate.tsv:{lineno}: pattern matches ordinary prose: {probe!r}")
+        name = f"r{lineno}"
+        names[name] = f"boilerplate.{row['rule']}"
+        parts.append(f"(?P<{name}>{pat})")
+    return re.compile("|".join(parts), re.I), names
+
+
+def _credit_pattern() -> re.Pattern:
+    agencies = sorted(data.read_lines("photo_agencies.txt"), key=len, reverse=True)
+    agency = "(?:" + "|".join(re.escape(a) for a in agencies) + ")"
+    name = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]*"
+    names = rf"{name}(?:\s+{name}){{0,5}}"
+    strong = (
+        rf"[(\[]?{names}\s*/\s*{agency}(?:\s*/\s*{agency})?[)\]]?"            # NAME / AFP, (NAME / MAXPPP)
+        rf"|[(\[]?{agency}\s*/\s*{names}[)\]]?"                               # AP / NAME
+        rf"|AP Photo/[A-Z][\w.\- ]{{1,40}}"
+        rf"|(?i:(?:photos?|images?|pictures?|illustrations?)\s*(?:credits?)?|credits?(?: photo)?|crédits?(?: photo)?)\s*:\s*[^.!?]{{1,80}}"
+        rf"|©\s*[^.!?]{{1,60}}"
+    )
+    return re.compile(rf"(?:^|(?<=\s))(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    rows = data.read_table("boilerplate.tsv")
+    line, line_rules = _alternation(rows, "line")
+    prefix, prefix_rules = _alternation(rows, "prefix")
+    return Rules(line, line_rules, prefix, prefix_rules, _credit_pattern())
+
+
+def classify_line(line: str) -> str | None:
+    """The boilerplate rule a whole line falls under, or None for article text.
+
+    >>> classify_line("READ ALSO: Syria, the forgotten war")
+    'boilerplate.cross_link'
+    >>> classify_line("The regime resumed its offensive on Thursday.") is None
+    True
+    """
+    s = line.strip()
+    if not s or len(s) > MAX_BOILERPLATE_LINE:
+        return None
+    r = rules()
+    m = r.line.fullmatch(s)
+    return r.line_rules[m.lastgroup] if m else None
+
+
+def _strip_prefix(line: str) -> tuple[int, str] | None:
+    """(length, rule) of a boilerplate label at the start of ``line``."""
+    r = rules()
+    m = r.prefix.match(line)
+    if m and m.end() > 0:
+        return m.end(), r.prefix_rules[m.lastgroup]
+    return None
+
+
+def _caption(line: str) -> tuple[str, bool] | None:
+    """(caption text, strong credit?) if the line ends with a photo credit."""
+    m = rules().credit.search(line)
+    if not m:
+        return None
+    return line[:m.start()].rstrip(), m.group("strong") is not None
+
+
+def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
+    """Drop boilerplate lines, captions and credits; tidy the blank lines they leave.
+
+    >>> strip_boilerplate("Title\\n\\nRead also: more news\\n\\nBody.\\n").text
+    'Title\\n\\nBody.\\n'
+    """
+    lines = text.split("\n")
+    n = len(lines)
+    starts = []
+    pos = 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    blank = [not ln.strip() for ln in lines]
+    drop: dict[int, str] = {}
+    inline: list[Edit] = []
+
+    prev = -1  # index of the previous non-blank line
+    for i, ln in enumerate(lines):
+        if blank[i]:
+            continue
+        s = ln.strip()
+        rule = classify_line(s)
+        if rule is None:
+            pre = _strip_prefix(s)
+            if pre:
+                rest = s[pre[0]:].strip()
+                if not rest or classify_line(rest):
+                    rule = pre[1]
+                else:
+                    lead = len(ln) - len(ln.lstrip())
+                    inline.append(Edit(pre[1], starts[i] + lead, starts[i] + lead + pre[0],
+                                               s[:pre[0]], ""))
+        if rule is None:
+            cap = _caption(s)
+            if cap is not None:
+                caption, strong = cap
+                if prev >= 0 and caption and lines[prev].strip() == caption and prev not in drop:
+                    drop[prev] = "boilerplate.caption"
+                    rule = "boilerplate.caption"
+                elif not caption or (strong and len(caption) <= MAX_CAPTION):
+                    rule = "boilerplate.caption"
+        if rule is None and prev >= 0 and s == lines[prev].strip():
+            rule = "boilerplate.duplicate_line"
+        if rule is not None:
+            drop[i] = rule
+        if rule is None or rule != "boilerplate.duplicate_line":
+            prev = i
+    edits = _drop_lines(text, lines, starts, blank, drop, final) if drop else []
+    edits = sorted(edits + [e for e in inline if not any(d.start <= e.start < d.end for d in edits)],
+                   key=lambda e: (e.start, e.end))
+    return Explained(apply_edits(text, edits), edits)
+
+
+def _drop_lines(text, lines, starts, blank, drop, final) -> list[Edit]:
+    """Edits removing dropped lines and the blank lines they would leave behind."""
+    n = len(lines) - (1 if lines[-1] == "" else 0)   # a final "" is not a line
+    remove = set(drop)
+    i = 0
+    kept_before = None   # index of the last kept content line
+    runs_since_kept = 0
+    while i < n:
+        if not blank[i]:
+            if i not in drop:
+                kept_before, runs_since_kept = i, 0
+            i += 1
+            continue
+        j = i
+        while j < n and blank[j]:
+            j += 1
+        kept_after = any(not blank[k] and k not in drop for k in range(j, n))
+        if kept_before is None:
+            keep = i == 0
+        elif not kept_after:
+            dropped_after = any(k in drop for k in range(kept_before, n))
+            keep = runs_since_kept == 0 and not (final and dropped_after)
+        else:
+            keep = runs_since_kept == 0
+        if not keep:
+            remove.update(range(i, j))
+        runs_since_kept += 1
+        i = j
+
+    edits: list[Edit] = []
+    pending = None  # rule-less edit made of blank lines, waiting for a rule
+    for i in sorted(remove):
+        start, end = starts[i], starts[i] + len(lines[i]) + (1 if i < len(lines) - 1 else 0)
+        rule = drop.get(i)
+        if edits and edits[-1].end == start and (rule is None or edits[-1].rule in (rule, None)):
+            last = edits[-1]
+            edits[-1] = Edit(last.rule or rule, last.start, end, text[last.start:end], "")
+        else:
+            edits.append(Edit(rule, start, end, text[start:end], ""))
+    fallback = next(iter(drop.values()))
+    return [e if e.rule else Edit(fallback, e.start, e.end, e.before, e.after) for e in edits]

@@ -1,0 +1,169 @@
+"""Edits: what a stage changed, where, and which rule did it.
+
+An :class:`Edit` replaces ``text[start:end]`` (``before``) with ``after``.
+A stage returns an :class:`Explained`: the new text and the edits, in the
+coordinates of the stage's input. :class:`Tracker` chains passes and keeps
+every edit in the coordinates of the *original* text, so that
+``apply_edits(original, tracker.edits) == tracker.text``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    rule: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+    def shifted(self, offset: int) -> "Edit":
+        return Edit(self.rule, self.start + offset, self.end + offset, self.before, self.after)
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "start": self.start, "end": self.end,
+                "before": self.before, "after": self.after}
+
+
+class Explained(NamedTuple):
+    text: str
+    edits: list[Edit]
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply sorted, non-overlapping edits to ``text``.
+
+    >>> apply_edits("a b c", [Edit("x", 2, 3, "b", "B")])
+    'a B c'
+    """
+    parts = []
+    pos = 0
+    for e in edits:
+        if e.start < pos:
+            raise ValueError(f"overlapping edit {e!r}")
+        parts.append(text[pos:e.start])
+        parts.append(e.after)
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _overlaps(s1: int, e1: int, s2: int, e2: int) -> bool:
+    """True if two spans share text, or an empty span lies strictly inside the other."""
+    if s1 == e1 and s2 == e2:
+        return s1 == s2
+    return s1 < e2 and s2 < e1
+
+
+def compose(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
+    """Edits on ``original`` equivalent to applying ``old`` then ``new``.
+
+    ``old`` turns ``original`` into an intermediate text T; ``new`` is in T's
+    coordinates. Where a new edit touches text an old edit produced, they
+    merge into one edit whose rule names both (``a+b``).
+
+    >>> o = "x «y» z"
+    >>> e1 = [Edit("a", 2, 3, "«", '"'), Edit("a", 4, 5, "»", '"')]
+    >>> e2 = [Edit("b", 3, 4, "y", "Y")]
+    >>> apply_edits(o, compose(e1, e2, o)) == apply_edits(apply_edits(o, e1), e2)
+    True
+    """
+    if not old:
+        return list(new)
+    if not new:
+        return list(old)
+    items = []  # (t_start, t_end, is_new, edit)
+    delta = 0
+    for o in old:
+        ts = o.start + delta
+        items.append((ts, ts + len(o.after), False, o))
+        delta += len(o.after) - (o.end - o.start)
+    items.extend((n.start, n.end, True, n) for n in new)
+    items.sort(key=lambda it: (it[0], it[1]))
+
+    out: list[Edit] = []
+    shift = 0  # T position minus original position, before the current group
+    k = 0
+    while k < len(items):
+        group = [items[k]]
+        gs, ge = items[k][0], items[k][1]
+        k += 1
+        while k < len(items) and _overlaps(items[k][0], items[k][1], gs, ge):
+            group.append(items[k])
+            ge = max(ge, items[k][1])
+            k += 1
+        olds = [it for it in group if not it[2]]
+        news = [it[3] for it in group if it[2]]
+        g_delta = sum(len(it[3].after) - (it[3].end - it[3].start) for it in olds)
+        if not news:
+            out.extend(it[3] for it in olds)
+        elif not olds and len(news) == 1:
+            n = news[0]
+            out.append(Edit(n.rule, n.start - shift, n.end - shift, n.before, n.after))
+        else:
+            o_start = gs - shift
+            o_end = ge - shift - g_delta
+            # Rebuild T[gs:ge] from the original and the old edits in the group.
+            pieces, pos_t, pos_o = [], gs, o_start
+            for ts, te, _, o in olds:
+                pieces.append(original[pos_o:pos_o + ts - pos_t])
+                pieces.append(o.after)
+                pos_t, pos_o = te, o.end
+            pieces.append(original[pos_o:pos_o + ge - pos_t])
+            after = apply_edits("".join(pieces), [e.shifted(-gs) for e in news])
+            rules: list[str] = []
+            for it in group:
+                for part in it[3].rule.split("+"):
+                    if part not in rules:
+                        rules.append(part)
+            out.append(Edit("+".join(rules), o_start, o_end, original[o_start:o_end], after))
+        shift += g_delta
+    return out
+
+
+class Tracker:
+    """Run passes over a text and keep their edits in original coordinates."""
+
+    __slots__ = ("original", "text", "edits")
+
+    def __init__(self, text: str):
+        self.original = text
+        self.text = text
+        self.edits: list[Edit] = []
+
+    def apply(self, edits: list[Edit]) -> None:
+        """Apply edits given in the coordinates of the current text."""
+        if edits:
+            self.text = apply_edits(self.text, edits)
+            self.edits = compose(self.edits, edits, self.original)
+
+    def add(self, result: Explained) -> None:
+        """Take a stage's result (edits relative to the current text)."""
+        if result.edits:
+            self.edits = compose(self.edits, result.edits, self.original)
+            self.text = result.text
+
+    def result(self) -> Explained:
+        return Explained(self.text, self.edits)
+
+
+def sub(pattern, repl: str | Callable, text: str, rule: str) -> list[Edit]:
+    """Edits for every match of a compiled ``pattern`` in ``text``.
+
+    ``repl`` is a template (``\\1``) or a function of the match returning the
+    replacement, or ``None`` to leave that match alone.
+
+    >>> import re
+    >>> sub(re.compile(r"(\\d+) %"), r"\\1%", "70 % of", "t.pct")
+    [Edit(rule='t.pct', start=0, end=4, before='70 %', after='70%')]
+    """
+    edits = []
+    for m in pattern.finditer(text):
+        after = m.expand(repl) if isinstance(repl, str) else repl(m)
+        if after is None or after == m.group(0):
+            continue
+        edits.append(Edit(rule, m.start(), m.end(), m.group(0), after))
+    return edits

@@ -1,0 +1,325 @@
+"""Stage 4, glossary: team-edited TSV files compiled into one Aho-Corasick matcher.
+
+Semantics (see glossaries/README.md):
+- whole words, Unicode-aware; leftmost match, longest first; one pass, so a
+  replacement is never matched again;
+- spelling variants fold together: case, diacritics (Khameneï = Khamenei),
+  hyphen or space (Al-Cham = Al Cham), straight or curly apostrophes;
+- the target keeps its own case, but takes a capital at the start of a sentence
+  and all capitals in an all-caps match;
+- layers: the shipped files, then each ``--glossary`` path in order. A later
+  layer replaces an earlier entry only with ``status=override`` (or removes it
+  with ``status=disabled``); any other repeat of a source is an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .edits import Edit, Explained
+from .textutil import (capitalize_first, fold, fold_keep_case, is_all_caps, is_sentence_start,
+                       is_word_char)
+
+COLUMNS = ("source", "target", "note", "source_ref", "case", "match", "context", "example", "status")
+REQUIRED = ("source", "target")
+CASES = ("auto", "exact", "any")
+MATCHES = ("word", "regex")
+STATUSES = ("approved", "proposed", "disabled", "override")
+REGEX_TIMEOUT = 0.5   # seconds per regex entry and text
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "glossaries"
+ENV_VAR = "MTNORM_GLOSSARY"
+
+
+class GlossaryError(ValueError):
+    """Malformed glossary. ``problems`` holds one ``FILE:LINE: message`` string each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(problems[0] if len(problems) == 1 else
+                         f"{problems[0]} (and {len(problems) - 1} more problems)")
+
+
+@dataclass(eq=False)
+class Entry:
+    source: str
+    target: str
+    file: str
+    line: int
+    note: str = ""
+    source_ref: str = ""
+    case: str = "auto"
+    match: str = "word"
+    context: str = ""
+    example: str = ""
+    status: str = "approved"
+    _context_re: object = field(default=None, repr=False)
+    _regex: object = field(default=None, repr=False)
+
+    @property
+    def rule(self) -> str:
+        return f"glossary:{self.file}:{self.line}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def key(self) -> str:
+        return fold(self.source) if self.match == "word" else "re:" + self.source
+
+    @property
+    def effective_case(self) -> str:
+        if self.case != "auto":
+            return self.case
+        # Acronyms and names with inner capitals match only as written (or all caps).
+        s = self.source
+        return "exact" if any(a.isupper() and b.isupper() for a, b in zip(s, s[1:])) else "any"
+
+
+# --------------------------------------------------------------------------- loading
+
+def _display(path: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(SHIPPED_DIR.parent)
+        return str(rel)
+    except ValueError:
+        return str(path)
+
+
+def glossary_files(path: Path) -> list[Path]:
+    """A glossary path is a .tsv file or a directory of them (sorted by name)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix == ".tsv" and p.is_file())
+    return [path]
+
+
+def read_entries(path: Path) -> tuple[list[Entry], list[str]]:
+    """Entries of one TSV file and the problems found (``FILE:LINE: message``)."""
+    name = _display(path)
+    problems: list[str] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [f"{name}:0: cannot read: {exc.strerror or exc}"]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return [], [f"{name}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    entries: list[Entry] = []
+    header = None
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = [f.strip().lower() for f in fields]
+            missing = [c for c in REQUIRED if c not in header]
+            unknown = [c for c in header if c not in COLUMNS]
+            if missing:
+                problems.append(f"{name}:{lineno}: header lacks column(s) {', '.join(missing)}; "
+                                f"the first non-comment line must name the columns, e.g. 'source<TAB>target<TAB>note'")
+                return [], problems
+            if unknown:
+                problems.append(f"{name}:{lineno}: unknown column(s) {', '.join(unknown)}; "
+                                f"known columns: {', '.join(COLUMNS)}")
+            continue
+        if len(fields) > len(header):
+            problems.append(f"{name}:{lineno}: {len(fields)} fields but the header has {len(header)} "
+                            f"(a stray tab?)")
+            continue
+        row = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)}
+        e = Entry(source=row.get("source", ""), target=row.get("target", ""), file=name, line=lineno,
+                  note=row.get("note", ""), source_ref=row.get("source_ref", ""),
+                  case=row.get("case", "").lower() or "auto", match=row.get("match", "").lower() or "word",
+                  context=row.get("context", ""), example=row.get("example", ""),
+                  status=row.get("status", "").lower() or "approved")
+        bad = _check_entry(e)
+        if bad:
+            problems.append(f"{name}:{lineno}: {bad}")
+            continue
+        entries.append(e)
+    if header is None:
+        problems.append(f"{name}:1: no header row; the first non-comment line must be 'source<TAB>target...'")
+    return entries, problems
+
+
+def _check_entry(e: Entry) -> str | None:
+    if not e.source:
+        return "empty source"
+    if not e.target and e.status != "disabled":
+        return f"empty target for source {e.source!r}"
+    if e.case not in CASES:
+        return f"case must be one of {', '.join(CASES)}, not {e.case!r}"
+    if e.match not in MATCHES:
+        return f"match must be one of {', '.join(MATCHES)}, not {e.match!r}"
+    if e.status not in STATUSES:
+        return f"status must be one of {', '.join(STATUSES)}, not {e.status!r}"
+    import regex
+    if e.match == "regex":
+        try:
+            flags = regex.V1 | (0 if e.case == "exact" else regex.IGNORECASE)
+            e._regex = regex.compile(e.source, flags)
+        except regex.error as exc:
+            return f"bad regular expression {e.source!r}: {exc}"
+        if e._regex.search("", timeout=REGEX_TIMEOUT) is not None:
+            return f"regular expression {e.source!r} matches the empty string"
+    if e.context:
+        try:
+            e._context_re = regex.compile(e.context, regex.IGNORECASE | regex.V1)
+        except regex.error as exc:
+            return f"bad context expression {e.context!r}: {exc}"
+    return None
+
+
+@dataclass
+class Glossary:
+    entries: list[Entry]
+    files: list[str]
+    digest: str
+    _matcher: object = field(default=None, repr=False)
+
+    @property
+    def active(self) -> list[Entry]:
+        return [e for e in self.entries if e.status in ("approved", "override")]
+
+    def matcher(self):
+        if self._matcher is None:
+            from .matcher import Matcher
+            self._matcher = Matcher(self.active)
+        return self._matcher
+
+
+def layer_paths(extra: list[Path] | None = None, *, shipped: bool = True,
+                use_env: bool = True) -> list[Path]:
+    """Glossary layers in order: shipped, $MTNORM_GLOSSARY (os.pathsep-separated), extra."""
+    paths = [SHIPPED_DIR] if shipped else []
+    if use_env and os.environ.get(ENV_VAR):
+        paths += [Path(p) for p in os.environ[ENV_VAR].split(os.pathsep) if p]
+    return paths + list(extra or [])
+
+
+def load(paths: list[Path], *, check_chains: bool = True) -> Glossary:
+    """Read and validate layers; raise GlossaryError listing every problem."""
+    problems: list[str] = []
+    by_key: dict[str, Entry] = {}
+    layer_of: dict[str, int] = {}
+    files: list[str] = []
+    h = hashlib.sha256()
+    for layer, path in enumerate(paths):
+        if not path.exists():
+            problems.append(f"{path}:0: no such glossary file or directory")
+            continue
+        for f in glossary_files(path):
+            files.append(_display(f))
+            try:
+                h.update(str(f.name).encode() + b"\0" + f.read_bytes() + b"\0")
+            except OSError:
+                pass
+            entries, probs = read_entries(f)
+            problems += probs
+            for e in entries:
+                k = e.key
+                first = by_key.get(k)
+                if first is None:
+                    if e.status == "override":
+                        problems.append(f"{e.where}: status 'override' but no earlier layer has "
+                                        f"source {e.source!r}")
+                        continue
+                    by_key[k] = e
+                    layer_of[k] = layer
+                elif layer_of[k] < layer and e.status in ("override", "disabled"):
+                    by_key[k] = e
+                    layer_of[k] = layer
+                elif layer_of[k] < layer:
+                    problems.append(f"{e.where}: source {e.source!r} is already defined at {first.where}; "
+                                    f"set status to 'override' to replace it or 'disabled' to remove it")
+                else:
+                    problems.append(f"{e.where}: duplicate source {e.source!r} (first at {first.where})")
+    g = Glossary(list(by_key.values()), files, h.hexdigest())
+    if check_chains and not problems:
+        problems += chain_problems(g)
+    if problems:
+        raise GlossaryError(problems)
+    return g
+
+
+def chain_problems(g: Glossary) -> list[str]:
+    """A target that another entry would rewrite breaks idempotence (chains, cycles)."""
+    problems = []
+    m = g.matcher()
+    for e in g.active:
+        if e.match != "word":
+            continue
+        for hit in m.find(e.target):
+            other = hit[2]
+            if other is e:
+                kind = "cycle" if fold(e.target) == fold(e.source) else "target contains its own source"
+                if fold(e.target) == fold(e.source):
+                    continue  # a case-only fix ("Al-Qaeda" -> "al-Qaeda") is fine
+                problems.append(f"{e.where}: {kind}: target {e.target!r} would be rewritten again")
+            else:
+                problems.append(f"{e.where}: chain: target {e.target!r} contains {other.source!r}, "
+                                f"the source of {other.where}; write the final form as the target")
+            break
+    return problems
+
+
+def load_default(extra: list[Path] | None = None) -> Glossary:
+    return load(layer_paths(extra))
+
+
+# --------------------------------------------------------------------------- applying
+
+def adapt_case(matched: str, entry: Entry, text: str, start: int, target: str | None = None) -> str:
+    """The target, cased for where it lands.
+
+    >>> e = Entry("Al-Cham", "al-Sham", "t", 1)
+    >>> adapt_case("Al-Cham", e, "x Al-Cham", 2), adapt_case("Al-Cham", e, "Al-Cham", 0)
+    ('al-Sham', 'Al-Sham')
+    >>> adapt_case("AL-CHAM", e, "AL-CHAM", 0)
+    'AL-SHAM'
+    """
+    tgt = entry.target if target is None else target
+    if is_all_caps(matched) and not is_all_caps(entry.source) and len(matched) > 1:
+        return tgt.upper()
+    first = next((c for c in matched if c.isalpha()), "")
+    # A regex source says nothing about case: the matched text does.
+    src_first = "" if entry.match == "regex" else next((c for c in entry.source if c.isalpha()), "")
+    if entry.match == "regex":
+        return capitalize_first(tgt) if first.isupper() else tgt
+    if first.isupper() and (src_first.islower() or is_sentence_start(text, start)):
+        return capitalize_first(tgt)
+    return tgt
+
+
+def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Explained:
+    """Replace glossary sources with targets, in one pass.
+
+    >>> g = load([SHIPPED_DIR])
+    >>> apply_glossary("The OSDH said Hayat Tahrir Al-Cham advanced.", glossary=g).text
+    'The SOHR said Hayat Tahrir al-Sham advanced.'
+    """
+    if glossary is None or not glossary.active:
+        return Explained(text, [])
+    edits = []
+    for start, end, entry, target in glossary.matcher().find(text):
+        matched = text[start:end]
+        after = adapt_case(matched, entry, text, start, target)
+        if after != matched:
+            edits.append(Edit(entry.rule, start, end, matched, after))
+    if not edits:
+        return Explained(text, [])
+    from .edits import apply_edits
+    return Explained(apply_edits(text, edits), edits)
+
+
+def is_nfc(s: str) -> bool:
+    return unicodedata.is_normalized("NFC", s)

@@ -1,0 +1,137 @@
+"""The ordered registry of stages, and the pipeline that runs them.
+
+1. encoding     - mojibake, HTML entities, control characters (ftfy), line breaks
+2. typography   - French guillemets, spacing, quote direction and number formats
+3. boilerplate  - paywall, cross-links, comment forms, captions and credits
+4. glossary     - team-edited transliterations, acronyms and calques
+5. quotes       - stray elision apostrophes, capitals in quoted fragments, "al-"
+
+Text is processed in chunks of whole paragraphs, so memory stays bounded on
+any input size; each edit is reported in the coordinates of the input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
+
+from .boilerplate import strip_boilerplate
+from .edits import Edit, Explained, Tracker
+from .encoding import fix_encoding
+from .glossary import Glossary, apply_glossary, load, layer_paths
+from .quotes import fix_quotes
+from .typography import fix_typography
+
+Stage = Callable[..., Explained]
+
+STAGES: dict[str, Stage] = {
+    "encoding": fix_encoding,
+    "typography": fix_typography,
+    "boilerplate": strip_boilerplate,
+    "glossary": apply_glossary,
+    "quotes": fix_quotes,
+}
+
+CHUNK_CHARS = 64 * 1024          # aim for chunks of about this size, cut at paragraph breaks
+MAX_CHUNK_CHARS = 4 * 1024 * 1024  # cut at a line break past this, paragraph or not
+
+
+def select_stages(only: Iterable[str] | None = None, skip: Iterable[str] | None = None) -> list[str]:
+    """Stage names to run, in registry order. Unknown names raise ValueError."""
+    only, skip = list(only or []), list(skip or [])
+    for name in only + skip:
+        if name not in STAGES:
+            raise ValueError(f"unknown stage {name!r}; stages are: {', '.join(STAGES)}")
+    return [s for s in STAGES if (not only or s in only) and s not in skip]
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    """The shipped glossaries plus $MTNORM_GLOSSARY, loaded once per process."""
+    return load(layer_paths())
+
+
+@dataclass
+class Pipeline:
+    glossary: Glossary | None = None
+    stages: list[str] | None = None
+
+    def __post_init__(self):
+        if self.stages is None:
+            self.stages = list(STAGES)
+        if self.glossary is None and "glossary" in self.stages:
+            self.glossary = default_glossary()
+
+    def run(self, text: str, *, final: bool = True) -> Explained:
+        """Normalize one chunk of text (or a whole short text)."""
+        t = Tracker(text)
+        for name in self.stages:
+            t.add(STAGES[name](t.text, glossary=self.glossary, final=final))
+        return t.result()
+
+    def run_chunks(self, chunks: Iterable[str]) -> Iterator[tuple[str, str, list[Edit], int]]:
+        """For each input chunk: (input, output, edits in document offsets, chunk offset)."""
+        offset = 0
+        for chunk, final in _with_final(chunks):
+            out = self.run(chunk, final=final)
+            yield chunk, out.text, [e.shifted(offset) for e in out.edits], offset
+            offset += len(chunk)
+
+    def normalize(self, text: str) -> Explained:
+        """Normalize a whole text, chunk by chunk."""
+        outs, edits = [], []
+        for _, out, chunk_edits, _ in self.run_chunks(split_chunks(text)):
+            outs.append(out)
+            edits.extend(chunk_edits)
+        return Explained("".join(outs), edits)
+
+
+def _with_final(items: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    it = iter(items)
+    try:
+        prev = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield prev, False
+        prev = item
+    yield prev, True
+
+
+def chunk_lines(lines: Iterable[str], size: int = CHUNK_CHARS,
+                max_size: int = MAX_CHUNK_CHARS) -> Iterator[str]:
+    """Group lines (with their newlines) into chunks that end at a paragraph break.
+
+    >>> list(chunk_lines(["a\\n", "\\n", "b\\n"], size=1))
+    ['a\\n\\n', 'b\\n']
+    """
+    buf: list[str] = []
+    n = 0
+    after_blank = False
+    for line in lines:
+        blank = not line.strip()
+        if buf and ((n >= size and after_blank and not blank) or n >= max_size):
+            yield "".join(buf)
+            buf, n = [], 0
+        buf.append(line)
+        n += len(line)
+        after_blank = blank
+    if buf:
+        yield "".join(buf)
+
+
+def split_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    if len(text) <= size:
+        yield text
+        return
+    yield from chunk_lines(text.splitlines(keepends=True), size=size)
+
+
+def normalize_text(text: str, *, glossary: Glossary | None = None,
+                   only: Iterable[str] | None = None, skip: Iterable[str] | None = None) -> Explained:
+    """Normalize ``text`` with the shipped glossary (or ``glossary``); returns text and edits.
+
+    >>> normalize_text("Fighting near Maarat Al-Nouman, says the OSDH.").text
+    'Fighting near Maarat al-Numan, says the SOHR.'
+    """
+    return Pipeline(glossary=glossary, stages=select_stages(only, skip)).normalize(text)

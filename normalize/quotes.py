@@ -1,0 +1,134 @@
+"""Stage 5, quotes and capitals.
+
+- ``quotes.elision_apostrophe``: a stray apostrophe left by French elision
+  ("take over 'a strategic city", from "d'une") is removed when nothing in the
+  paragraph could close it as a quotation.
+- ``quotes.fragment_capital``: a quoted fragment that continues the sentence
+  loses the capital the MT gave it (``against "Terrorists are``). A quote that
+  starts a sentence, follows ``,``/``:``/a verb of saying, or starts with a
+  proper noun, an acronym or "I" keeps it. A quoted single word is lowered only
+  in a text that shows the defect on a longer fragment.
+- ``quotes.lost_closing_quote``: ``operationsHe wrote`` inside an open quotation
+  becomes ``operations" He wrote``.
+- ``quotes.al_article``: the Arabic article is written "al-" inside a name
+  ("Bashar al-Assad"), except in names that keep "Al-" (``data/al_keep.txt``).
+"""
+from __future__ import annotations
+
+import re
+
+import regex
+
+from . import data
+from .edits import Edit, Explained, Tracker, sub
+
+
+def _lower_words() -> frozenset[str]:
+    return data.word_set("english_lowercase.txt")
+
+
+# ---------------------------------------------------------------- stray apostrophes
+
+_STRAY = re.compile(r"(?<=\s)['‘’](?=([a-z]+)\b)")
+_CLOSER = re.compile(r"(?<=[^\s])['’](?=[\s.,;:!?)\"”]|$)", re.M)
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _stray(m: re.Match) -> str | None:
+    if m.group(1) in data.word_set("apostrophe_words.txt"):
+        return None
+    text = m.string
+    end = _paragraph_end(text, m.end())
+    for c in _CLOSER.finditer(text, m.end(), end):
+        if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
+            return None
+    return ""
+
+
+# ---------------------------------------------------------------- capitals in quoted fragments
+
+_FRAGMENT = re.compile(
+    r"(?P<prev>[\w)%]+)[ \u00a0]+(?P<q>[\"“])(?P<w>[A-Z][a-z]+(?:['’][a-z]+)?)(?P<tail>[^\"”\n]*)")
+_NEXT_WORD = re.compile(r"[ \u00a0]+(\S)")
+
+
+def _fragment_candidates(text: str):
+    """(position of the capital, strong?) for each quoted fragment to lower."""
+    lower = _lower_words()
+    verbs = data.word_set("speech_verbs.txt")
+    for m in _FRAGMENT.finditer(text):
+        w = m.group("w")
+        if w == "I" or w.startswith(("I'", "I’")) or m.group("prev").lower() in verbs:
+            continue
+        if w.lower() not in lower and w.lower().replace("’", "'") not in lower:
+            continue
+        nxt = _NEXT_WORD.match(m.group("tail"))
+        if nxt is None:
+            yield m.start("w"), False          # one quoted word
+        elif nxt.group(1).isupper():
+            continue                            # "Islamic State", "Operation Olive Branch"
+        else:
+            yield m.start("w"), True
+
+
+def lower_fragment_capitals(text: str) -> list[Edit]:
+    cands = list(_fragment_candidates(text))
+    if not any(strong for _, strong in cands):
+        return []
+    return [Edit("quotes.fragment_capital", p, p + 1, text[p], text[p].lower()) for p, _ in cands]
+
+
+# ---------------------------------------------------------------- lost closing quote
+
+_GLUED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]+)\b")
+
+
+def _lost_quote(m: re.Match) -> str | None:
+    text = m.string
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    before = text[line_start:m.start()]
+    opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+    lower = _lower_words()
+    if not opened or m.group(1) not in lower or m.group(2).lower() not in lower:
+        return None
+    close = "”" if "“" in before else '"'
+    return f"{m.group(1)}{close} {m.group(2)}"
+
+
+# ---------------------------------------------------------------- al- inside names
+
+_AL = regex.compile(r"(?<=\b(?P<prev>\p{Lu}\p{Ll}+) )(?P<art>Al|El)-(?P<name>\p{Lu}[\w’'-]*)")
+
+
+def _al(m: re.Match) -> str | None:
+    prev = m.group("prev")
+    keep = data.word_set("al_keep.txt")
+    name = f"{m.group('art')}-{m.group('name')}"
+    if name in keep or name.split("’")[0].split("'")[0] in keep or f"Al-{m.group('name')}" in keep:
+        return None
+    if prev.lower() in _lower_words():
+        return None          # "In Al-Raqqa", "The Al-Nusra Front": no name before it
+    return m.group("art").lower() + "-" + m.group("name")
+
+
+def fix_quotes(text: str, **_) -> Explained:
+    """Repair quote defects and capitals left by French MT.
+
+    >>> fix_quotes('to take over \\'a city, then against "Terrorists are here".').text
+    'to take over a city, then against "terrorists are here".'
+    >>> fix_quotes('He said, "We will stay." Bashar Al-Assad agreed.').text
+    'He said, "We will stay." Bashar al-Assad agreed.'
+    """
+    t = Tracker(text)
+    if "'" in text or "‘" in text or "’" in text:
+        t.apply(sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe"))
+    if '"' in t.text or "“" in t.text:
+        t.apply(sub(_GLUED, _lost_quote, t.text, "quotes.lost_closing_quote"))
+        t.apply(lower_fragment_capitals(t.text))
+    if "Al-" in t.text or "El-" in t.text:
+        t.apply(sub(_AL, _al, t.text, "quotes.al_article"))
+    return t.result()
