@@ -18,6 +18,8 @@ from .edits import Edit, Explained, apply_edits
 MAX_BOILERPLATE_LINE = 400
 # A caption with a strong credit ("NAME / AFP") is dropped if no longer than this.
 MAX_CAPTION = 300
+# Link titles listed under a links heading are no longer than this.
+MAX_LINK_TITLE = 200
 
 # Sentences that no pattern may match (checked when the table is loaded).
 _PROSE_PROBES = (
@@ -40,6 +42,7 @@ class Rules:
     line_rules: dict[str, str]
     prefix: re.Pattern
     prefix_rules: dict[str, str]
+    header: re.Pattern
     credit: re.Pattern
 
 
@@ -53,10 +56,10 @@ def _alternation(rows, kind):
             compiled = re.compile(pat, re.I)
         except re.error as exc:
             raise PatternError(f"boilerplate.tsv:{lineno}: bad pattern: {exc}") from None
-        if compiled.fullmatch("") or compiled.match("") and kind == "prefix" and not compiled.match("").group():
+        if compiled.fullmatch(""):
             raise PatternError(f"boilerplate.tsv:{lineno}: pattern matches an empty line")
         for probe in _PROSE_PROBES:
-            if (compiled.fullmatch(probe) if kind == "line" else compiled.match(probe)):
+            if (compiled.match(probe) if kind == "prefix" else compiled.fullmatch(probe)):
                 raise PatternError(f"boilerplate.tsv:{lineno}: pattern matches ordinary prose: {probe!r}")
         name = f"r{lineno}"
         names[name] = f"boilerplate.{row['rule']}"
@@ -84,7 +87,8 @@ def rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
     line, line_rules = _alternation(rows, "line")
     prefix, prefix_rules = _alternation(rows, "prefix")
-    return Rules(line, line_rules, prefix, prefix_rules, _credit_pattern())
+    header, _ = _alternation(rows, "header")
+    return Rules(line, line_rules, prefix, prefix_rules, header, _credit_pattern())
 
 
 def classify_line(line: str) -> str | None:
@@ -104,12 +108,17 @@ def classify_line(line: str) -> str | None:
 
 
 def _strip_prefix(line: str) -> tuple[int, str] | None:
-    """(length, rule) of a boilerplate label at the start of ``line``."""
+    """(length, rule) of the boilerplate labels at the start of ``line``."""
     r = rules()
-    m = r.prefix.match(line)
-    if m and m.end() > 0:
-        return m.end(), r.prefix_rules[m.lastgroup]
-    return None
+    end, rule = 0, None
+    while (m := r.prefix.match(line, end)) and m.end() > end:
+        end, rule = m.end(), rule or r.prefix_rules[m.lastgroup]
+    return (end, rule) if rule else None
+
+
+def _is_link_title(line: str) -> bool:
+    """A headline-like line: short, and not ending like a sentence."""
+    return len(line) <= MAX_LINK_TITLE and not line.endswith((".", "!", "?", "…", ":", ";", ",", '"', "”", "’", "'"))
 
 
 def _caption(line: str) -> tuple[str, bool] | None:
@@ -138,11 +147,16 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     inline: list[Edit] = []
 
     prev = -1  # index of the previous non-blank line
+    in_links = False  # after a links heading ("Related Articles"), short title lines are links
     for i, ln in enumerate(lines):
         if blank[i]:
             continue
         s = ln.strip()
         rule = classify_line(s)
+        if rule is None and in_links and _is_link_title(s):
+            rule = "boilerplate.cross_link"
+        in_links = (rule is not None and rules().header.fullmatch(s) is not None) or (
+            in_links and rule == "boilerplate.cross_link")
         if rule is None:
             pre = _strip_prefix(s)
             if pre:

@@ -59,8 +59,19 @@ def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
             for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
 
 
+# A guillemet after ASCII text (or at a line start) cannot be part of a mojibake
+# sequence: ftfy sees it as '"', the character the typography stage turns it into,
+# so that its decisions do not change once the guillemets are gone.
+_FREE_GUILLEMET = re.compile(r"(?:^|(?<=[\x00-\x7f]))[«»]")
+
+
 def _ftfy_line(line: str) -> list[Edit]:
     import ftfy
+    probe = _FREE_GUILLEMET.sub('"', line)
+    if probe != line:
+        edits = _ftfy_line(probe)
+        if all(line[e.start:e.end] == e.before for e in edits):
+            return edits
     fixed, plan = ftfy.fix_and_explain(line, config=_config())
     if fixed == line:
         return []

@@ -52,8 +52,10 @@ def _stray(m: re.Match) -> str | None:
 # ---------------------------------------------------------------- capitals in quoted fragments
 
 _FRAGMENT = re.compile(
-    r"(?P<prev>[\w)%]+)[ \u00a0]+(?P<q>[\"“])(?P<w>[A-Z][a-z]+(?:['’][a-z]+)?)(?P<tail>[^\"”\n]*)")
-_NEXT_WORD = re.compile(r"[ \u00a0]+(\S)")
+    r"(?P<prev>[\w)%]+)[ \u00a0]+(?P<q>[\"“])(?P<w>[A-Z][a-z]*(?:['’][a-z]+)?)\b(?P<tail>[^\"”\n]*)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Small words a title leaves in lower case ("Pride and Prejudice").
+_TITLE_SMALL = frozenset("a an and as at but by for from in into of on or the to vs with".split())
 
 
 def _fragment_candidates(text: str):
@@ -66,13 +68,13 @@ def _fragment_candidates(text: str):
             continue
         if w.lower() not in lower and w.lower().replace("’", "'") not in lower:
             continue
-        nxt = _NEXT_WORD.match(m.group("tail"))
-        if nxt is None:
-            yield m.start("w"), False          # one quoted word
-        elif nxt.group(1).isupper():
-            continue                            # "Islamic State", "Operation Olive Branch"
+        rest = [x for x in _WORD.findall(m.group("tail"))[:8] if x.lower() not in _TITLE_SMALL]
+        if not rest:
+            yield m.start("w"), False           # one quoted word: weak evidence
+        elif all(x[0].isupper() for x in rest):
+            continue                            # a title or name: "Operation Olive Branch"
         else:
-            yield m.start("w"), True
+            yield m.start("w"), True            # a sentence fragment: "Additional Patriot systems without"
 
 
 def lower_fragment_capitals(text: str) -> list[Edit]:
@@ -84,7 +86,7 @@ def lower_fragment_capitals(text: str) -> list[Edit]:
 
 # ---------------------------------------------------------------- lost closing quote
 
-_GLUED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]+)\b")
+_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]+)\b")
 
 
 def _lost_quote(m: re.Match) -> str | None:
@@ -93,10 +95,10 @@ def _lost_quote(m: re.Match) -> str | None:
     before = text[line_start:m.start()]
     opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
     lower = _lower_words()
-    if not opened or m.group(1) not in lower or m.group(2).lower() not in lower:
+    if not opened or m.group(1) not in lower or m.group(3).lower() not in lower:
         return None
     close = "”" if "“" in before else '"'
-    return f"{m.group(1)}{close} {m.group(2)}"
+    return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
 
 
 # ---------------------------------------------------------------- al- inside names
