@@ -44,6 +44,7 @@ class Rules:
     prefix_rules: dict[str, str]
     header: re.Pattern
     credit: re.Pattern
+    credit_ends: frozenset
 
 
 def _alternation(rows, kind):
@@ -88,7 +89,8 @@ def rules() -> Rules:
     line, line_rules = _alternation(rows, "line")
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
-    return Rules(line, line_rules, prefix, prefix_rules, header, _credit_pattern())
+    ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
+    return Rules(line, line_rules, prefix, prefix_rules, header, _credit_pattern(), ends)
 
 
 def classify_line(line: str) -> str | None:
@@ -121,9 +123,23 @@ def _is_link_title(line: str) -> bool:
     return len(line) <= MAX_LINK_TITLE and not line.endswith((".", "!", "?", "…", ":", ";", ",", '"', "”", "’", "'"))
 
 
+_CREDIT_WORDS = ("credit", "crédit", "photo", "image", "picture", "illustration")
+
+
+def _may_end_with_credit(line: str, ends: frozenset) -> bool:
+    """Cheap test before the credit pattern: the last word is an agency, or a credit label is present."""
+    last = line.rstrip(")]").rsplit(None, 1)[-1] if line.strip(")] ") else ""
+    if last in ends or "/" in last or "©" in line:
+        return True
+    return ":" in line and any(w in line.lower() for w in _CREDIT_WORDS)
+
+
 def _caption(line: str) -> tuple[str, bool] | None:
     """(caption text, strong credit?) if the line ends with a photo credit."""
-    m = rules().credit.search(line)
+    r = rules()
+    if not _may_end_with_credit(line, r.credit_ends):
+        return None
+    m = r.credit.search(line)
     if not m:
         return None
     return line[:m.start()].rstrip(), m.group("strong") is not None

@@ -132,8 +132,6 @@ def main(argv: list[str] | None = None) -> int:
     except GlossaryError as exc:
         for problem in exc.problems:
             print(f"mtnorm: error: {problem}", file=sys.stderr)
-        print("mtnorm: fix the glossary lines above ('mtnorm glossary lint PATH' checks a file)",
-              file=sys.stderr)
         return EXIT_BAD_INPUT
     except InputError as exc:
         print(f"mtnorm: error: {exc}", file=sys.stderr)

@@ -14,8 +14,27 @@ _CRLF = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]+")
 # Spaces from other scripts' typography that English text never needs.
 _ODD_SPACE = re.compile("[\u1680\u180e\u205f\u3000]")
-# A line needs ftfy if it has non-ASCII text, an HTML entity or a control character.
-_NEEDS_FTFY = re.compile(r"[^\x09\x0a\x20-\x7e]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+# A line needs ftfy only if it has something ftfy would fix: an HTML entity, a control
+# character, a ligature, a full-width form, a combining mark (NFC), or two characters in a
+# row from the Windows-1252/Latin-1 range, the shape every mojibake sequence has ("Ã©",
+# "â€™"). Lines of plain ASCII, or with lone curly quotes and accented letters, skip it.
+_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CP1252 = ("\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+           "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_NEEDS_FTFY = re.compile(
+    f"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    f"\ufb00-\ufb06\uff01-\uff5e\u0300-\u036f\ud800-\udfff]|[{_CP1252}]{{2,}}")
+
+
+def needs_ftfy(line: str) -> bool:
+    """
+    >>> needs_ftfy("It’s “fine” in Zürich"), needs_ftfy("cafÃ©"), needs_ftfy("Tom &amp; Jerry")
+    (False, True, True)
+    """
+    if line.isascii():
+        return ("&" in line and _ENTITY.search(line) is not None) or _CONTROL.search(line) is not None
+    return _NEEDS_FTFY.search(line) is not None
 
 _CONFIG = None
 
@@ -46,28 +65,74 @@ def _group_plan(plan):
     return groups
 
 
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
 def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
-    """Character-level edits turning ``before`` into ``after``.
+    """Small edits turning ``before`` into ``after``: a word-level diff, trimmed to characters.
 
-    >>> diff_edits("cafÃ©", "café", "r")
-    [Edit(rule='r', start=3, end=5, before='Ã©', after='é')]
+    >>> diff_edits("cafÃ© au lait, trÃ¨s bon", "café au lait, très bon", "r")
+    [Edit(rule='r', start=3, end=5, before='Ã©', after='é'), Edit(rule='r', start=17, end=19, before='Ã¨', after='è')]
     """
-    if len(before) > 20000:
-        return [Edit(rule, 0, len(before), before, after)]
-    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return [Edit(rule, i1, i2, before[i1:i2], after[j1:j2])
-            for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+    a, b = _TOKENS.findall(before), _TOKENS.findall(after)
+    starts = [0]
+    for tok in a:
+        starts.append(starts[-1] + len(tok))
+    if len(a) == len(b):   # the usual case: words repaired in place, token for token
+        ops = [(i, i + 1, i, i + 1) for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    else:
+        sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        ops = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+    edits = []
+    for i1, i2, j1, j2 in ops:
+        old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if len(old) + len(new) > 400:
+            spans = [(0, len(old), 0, len(new))]
+        else:   # characters within the changed words: "Ã©«Ã©" -> "é«é" is two edits
+            sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            spans = [(x1, x2, y1, y2) for tag, x1, x2, y1, y2 in sm.get_opcodes() if tag != "equal"]
+        for x1, x2, y1, y2 in spans:
+            edits.append(Edit(rule, starts[i1] + x1, starts[i1] + x2, old[x1:x2], new[y1:y2]))
+    return edits
 
 
-# A guillemet after ASCII text (or at a line start) cannot be part of a mojibake
-# sequence: ftfy sees it as '"', the character the typography stage turns it into,
-# so that its decisions do not change once the guillemets are gone.
-_FREE_GUILLEMET = re.compile(r"(?:^|(?<=[\x00-\x7f]))[«»]")
+# Quotation marks and no-break spaces that cannot be part of a mojibake sequence (they
+# do not follow a UTF-8 lead byte read as Windows-1252) are shown to ftfy as '"' and ' ',
+# so its decisions do not change when the typography stage converts or removes them.
+_QUOTE_OR_SPACE = re.compile("[«»“”„\u00a0\u202f\u2009]")
+_ASCII_LOOKALIKE = str.maketrans("«»“”„\u00a0\u202f\u2009", '"""""   ')
+
+
+def _cp1252(c: str) -> int:
+    try:
+        return c.encode("cp1252")[0]
+    except UnicodeEncodeError:
+        return -1
+
+
+def _can_continue_sequence(line: str, i: int) -> bool:
+    """Could line[i] be a continuation byte of a UTF-8 sequence misread as Windows-1252?"""
+    if i == 0:
+        return False
+    prev = _cp1252(line[i - 1])
+    if 0xC2 <= prev <= 0xF4:
+        return True                     # right after a lead byte
+    if 0x80 <= prev <= 0xBF and i >= 2:
+        return 0xE0 <= _cp1252(line[i - 2]) <= 0xF4   # inside a three- or four-byte sequence
+    return False
+
+
+def _ftfy_probe(line: str) -> str:
+    chars = list(line)
+    for m in _QUOTE_OR_SPACE.finditer(line):
+        if not _can_continue_sequence(line, m.start()):
+            chars[m.start()] = m.group().translate(_ASCII_LOOKALIKE)
+    return "".join(chars)
 
 
 def _ftfy_line(line: str) -> list[Edit]:
     import ftfy
-    probe = _FREE_GUILLEMET.sub('"', line)
+    probe = _ftfy_probe(line)
     if probe != line:
         edits = _ftfy_line(probe)
         if all(line[e.start:e.end] == e.before for e in edits):
@@ -75,11 +140,18 @@ def _ftfy_line(line: str) -> list[Edit]:
     fixed, plan = ftfy.fix_and_explain(line, config=_config())
     if fixed == line:
         return []
+    groups = _group_plan(plan)
+    if len(groups) == 1:
+        return diff_edits(line, fixed, _step_rule(groups[0][0]))
     t = Tracker(line)
-    for group in _group_plan(plan):
+    for group in groups:
         step_out = ftfy.apply_plan(t.text, group)
         t.apply(diff_edits(t.text, step_out, _step_rule(group[0])))
     return t.edits
+
+
+def _any_in(chars: str, text: str) -> bool:
+    return any(c in text for c in chars)
 
 
 def fix_encoding(text: str, **_) -> Explained:
@@ -91,14 +163,18 @@ def fix_encoding(text: str, **_) -> Explained:
     []
     """
     t = Tracker(text)
-    t.apply(sub(_CRLF, "\n", t.text, "encoding.line_breaks"))
-    t.apply(sub(_INVISIBLE, "", t.text, "encoding.invisible_chars"))
-    t.apply(sub(_ODD_SPACE, " ", t.text, "encoding.odd_spaces"))
-    if _NEEDS_FTFY.search(t.text):
+    if not text.isascii() or "\r" in text:
+        if _any_in("\r\u2028\u2029\x85", text):
+            t.apply(sub(_CRLF, "\n", t.text, "encoding.line_breaks"))
+        if _any_in("\u200b\u2060\ufeff\u00ad", t.text):
+            t.apply(sub(_INVISIBLE, "", t.text, "encoding.invisible_chars"))
+        if _any_in("\u1680\u180e\u205f\u3000", t.text):
+            t.apply(sub(_ODD_SPACE, " ", t.text, "encoding.odd_spaces"))
+    if not t.text.isascii() or "&" in t.text or _CONTROL.search(t.text):
         edits = []
         pos = 0
         for line in t.text.split("\n"):
-            if _NEEDS_FTFY.search(line):
+            if needs_ftfy(line):
                 edits.extend(e.shifted(pos) for e in _ftfy_line(line))
             pos += len(line) + 1
         t.apply(edits)

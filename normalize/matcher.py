@@ -44,7 +44,7 @@ class Matcher:
         for automaton, folded in ((self.any_case, None), (self.exact, None)):
             if not len(automaton):
                 continue
-            folded = text.translate(_table(automaton is self.exact))
+            folded = fold_keep_case(text) if automaton is self.exact else fold(text)
             for end_idx, (length, idx) in automaton.iter(folded):
                 start = end_idx - length + 1
                 end = end_idx + 1

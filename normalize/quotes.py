@@ -29,7 +29,7 @@ def _lower_words() -> frozenset[str]:
 
 # ---------------------------------------------------------------- stray apostrophes
 
-_STRAY = re.compile(r"(?<=\s)['‘’](?=([a-z]+)\b)")
+_STRAY = re.compile(r"['‘’](?=([a-z]+)\b)")
 _CLOSER = re.compile(r"(?<=[^\s])['’](?=[\s.,;:!?)\"”]|$)", re.M)
 
 
@@ -39,9 +39,11 @@ def _paragraph_end(text: str, pos: int) -> int:
 
 
 def _stray(m: re.Match) -> str | None:
+    text = m.string
+    if m.start() == 0 or not text[m.start() - 1].isspace():
+        return None
     if m.group(1) in data.word_set("apostrophe_words.txt"):
         return None
-    text = m.string
     end = _paragraph_end(text, m.end())
     for c in _CLOSER.finditer(text, m.end(), end):
         if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
@@ -51,8 +53,10 @@ def _stray(m: re.Match) -> str | None:
 
 # ---------------------------------------------------------------- capitals in quoted fragments
 
-_FRAGMENT = re.compile(
-    r"(?P<prev>[\w)%]+)[ \u00a0]+(?P<q>[\"“])(?P<w>[A-Z][a-z]*(?:['’][a-z]+)?)\b(?P<tail>[^\"”\n]*)")
+_QUOTE_CAP = re.compile(r"[\"“](?=[A-Z])")
+_FIRST_WORD = re.compile(r"[A-Z][a-z]*(?:['’][a-z]+)?\b")
+_TAIL = re.compile(r"[^\"”\n]*")
+_PREV_WORD = re.compile(r"([\w)%]+)[ \u00a0]+\Z")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Small words a title leaves in lower case ("Pride and Prejudice").
 _TITLE_SMALL = frozenset("a an and as at but by for from in into of on or the to vs with".split())
@@ -62,19 +66,27 @@ def _fragment_candidates(text: str):
     """(position of the capital, strong?) for each quoted fragment to lower."""
     lower = _lower_words()
     verbs = data.word_set("speech_verbs.txt")
-    for m in _FRAGMENT.finditer(text):
-        w = m.group("w")
-        if w == "I" or w.startswith(("I'", "I’")) or m.group("prev").lower() in verbs:
+    for q in _QUOTE_CAP.finditer(text):
+        i = q.start()
+        if i < 2 or text[i - 1] not in " \u00a0":
+            continue
+        prev = _PREV_WORD.search(text[max(0, i - 40):i])
+        fw = _FIRST_WORD.match(text, i + 1)
+        if prev is None or fw is None:
+            continue                            # sentence start, or after , : ; ( etc.
+        w = fw.group()
+        if w == "I" or w.startswith(("I'", "I’")) or prev.group(1).lower() in verbs:
             continue
         if w.lower() not in lower and w.lower().replace("’", "'") not in lower:
             continue
-        rest = [x for x in _WORD.findall(m.group("tail"))[:8] if x.lower() not in _TITLE_SMALL]
+        tail = _TAIL.match(text, fw.end()).group()
+        rest = [x for x in _WORD.findall(tail)[:8] if x.lower() not in _TITLE_SMALL]
         if not rest:
-            yield m.start("w"), False           # one quoted word: weak evidence
+            yield fw.start(), False             # one quoted word: weak evidence
         elif all(x[0].isupper() for x in rest):
             continue                            # a title or name: "Operation Olive Branch"
         else:
-            yield m.start("w"), True            # a sentence fragment: "Additional Patriot systems without"
+            yield fw.start(), True            # a sentence fragment: "Additional Patriot systems without"
 
 
 def lower_fragment_capitals(text: str) -> list[Edit]:
@@ -87,6 +99,17 @@ def lower_fragment_capitals(text: str) -> list[Edit]:
 # ---------------------------------------------------------------- lost closing quote
 
 _GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]+)\b")
+
+
+def restore_lost_quotes(text: str) -> list[Edit]:
+    """Edits for glued words after an unclosed quotation, line by line."""
+    edits = []
+    pos = 0
+    for line in text.split("\n"):
+        if ('"' in line and line.count('"') % 2) or line.count("“") > line.count("”"):
+            edits += [e.shifted(pos) for e in sub(_GLUED, _lost_quote, line, "quotes.lost_closing_quote")]
+        pos += len(line) + 1
+    return edits
 
 
 def _lost_quote(m: re.Match) -> str | None:
@@ -129,7 +152,7 @@ def fix_quotes(text: str, **_) -> Explained:
     if "'" in text or "‘" in text or "’" in text:
         t.apply(sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe"))
     if '"' in t.text or "“" in t.text:
-        t.apply(sub(_GLUED, _lost_quote, t.text, "quotes.lost_closing_quote"))
+        t.apply(restore_lost_quotes(t.text))
         t.apply(lower_fragment_capitals(t.text))
     if "Al-" in t.text or "El-" in t.text:
         t.apply(sub(_AL, _al, t.text, "quotes.al_article"))

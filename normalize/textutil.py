@@ -42,17 +42,32 @@ def _fold_tables() -> tuple[dict[int, str], dict[int, str]]:
 FOLD_KEEP_CASE, FOLD = _fold_tables()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold(text: str) -> str:
     """Matching form: lower case, no diacritics, hyphens as spaces, one apostrophe.
+
+    Same length as ``text``, so offsets carry over.
 
     >>> fold("Al-Qaïda’s KHAMENEÏ")
     "al qaida's khamenei"
     """
-    return text.translate(FOLD)
+    low = text.lower()
+    if len(low) != len(text):          # a few letters lower-case to two characters
+        return text.translate(FOLD)
+    low = low.replace("-", " ").replace("`", "'")
+    if low.isascii():
+        return low
+    return _NON_ASCII.sub(lambda m: m.group().translate(FOLD), low)
 
 
 def fold_keep_case(text: str) -> str:
-    return text.translate(FOLD_KEEP_CASE)
+    """Like :func:`fold`, but keeps case."""
+    out = text.replace("-", " ").replace("`", "'")
+    if out.isascii():
+        return out
+    return _NON_ASCII.sub(lambda m: m.group().translate(FOLD_KEEP_CASE), out)
 
 
 def is_word_char(c: str) -> bool:
