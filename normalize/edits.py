@@ -75,6 +75,28 @@ def compose(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
         return list(new)
     if not new:
         return list(old)
+    # Fast path: no new edit touches an old one; merge the two sorted lists.
+    out: list[Edit] = []
+    i, shift, n_old = 0, 0, len(old)
+    for e in new:
+        while i < n_old:
+            o = old[i]
+            ts = o.start + shift
+            te = ts + len(o.after)
+            if _overlaps(ts, te, e.start, e.end):
+                return _compose_overlapping(old, new, original)
+            if te > e.start:
+                break
+            out.append(o)
+            shift += len(o.after) - (o.end - o.start)
+            i += 1
+        out.append(Edit(e.rule, e.start - shift, e.end - shift, e.before, e.after))
+    out.extend(old[i:])
+    return out
+
+
+def _compose_overlapping(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
+    """compose() where edits overlap: overlapping old and new edits merge into one."""
     items = []  # (t_start, t_end, is_new, edit)
     delta = 0
     for o in old:
@@ -154,16 +176,28 @@ def sub(pattern, repl: str | Callable, text: str, rule: str) -> list[Edit]:
     """Edits for every match of a compiled ``pattern`` in ``text``.
 
     ``repl`` is a template (``\\1``) or a function of the match returning the
-    replacement, or ``None`` to leave that match alone.
+    replacement, ``None`` to leave that match alone, or ``(start, end, after)`` to
+    edit a span around the match (patterns that start with a rare literal are fast;
+    the function then looks at the context itself).
 
     >>> import re
     >>> sub(re.compile(r"(\\d+) %"), r"\\1%", "70 % of", "t.pct")
     [Edit(rule='t.pct', start=0, end=4, before='70 %', after='70%')]
     """
-    edits = []
+    edits: list[Edit] = []
+    last = 0
     for m in pattern.finditer(text):
         after = m.expand(repl) if isinstance(repl, str) else repl(m)
-        if after is None or after == m.group(0):
+        if after is None:
             continue
-        edits.append(Edit(rule, m.start(), m.end(), m.group(0), after))
+        if isinstance(after, tuple):
+            start, end, after = after
+            if start < last:
+                continue
+        else:
+            start, end = m.start(), m.end()
+        before = text[start:end]
+        if after != before:
+            edits.append(Edit(rule, start, end, before, after))
+            last = end
     return edits

@@ -175,7 +175,24 @@ def fix_encoding(text: str, **_) -> Explained:
         pos = 0
         for line in t.text.split("\n"):
             if needs_ftfy(line):
-                edits.extend(e.shifted(pos) for e in _ftfy_line(line))
+                for start, end in _windows(line):
+                    edits.extend(e.shifted(pos + start) for e in _ftfy_line(line[start:end]))
             pos += len(line) + 1
         t.apply(edits)
     return t.result()
+
+
+def _windows(line: str) -> list[tuple[int, int]]:
+    """Spans of ``line`` to give ftfy: each suspicious sequence with a word of context either
+    side. ftfy's cost grows with the text it reads, and its repairs are local."""
+    spans: list[tuple[int, int]] = []
+    for m in _NEEDS_FTFY.finditer(line):
+        start = line.rfind(" ", 0, max(0, line.rfind(" ", 0, m.start())))
+        start = 0 if start < 0 else start
+        end = line.find(" ", line.find(" ", m.end()) + 1)
+        end = len(line) if end < 0 or line.find(" ", m.end()) < 0 else end
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans

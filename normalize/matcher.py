@@ -7,9 +7,13 @@ Regular-expression entries run separately, each under a time limit.
 """
 from __future__ import annotations
 
+import re
+
 import ahocorasick
 
-from .textutil import fold, fold_keep_case, is_word_char
+from .textutil import fold, fold_keep_case
+
+REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
 try:  # regex's own timeout error
     from regex import TimeoutError as _RegexTimeout  # type: ignore[attr-defined]
@@ -20,49 +24,47 @@ except ImportError:  # pragma: no cover
 class Matcher:
     def __init__(self, entries):
         self.entries = list(entries)
-        self.any_case = ahocorasick.Automaton()
-        self.exact = ahocorasick.Automaton()
+        self.automaton = ahocorasick.Automaton()
         self.regexes = []
         for idx, e in enumerate(self.entries):
             if e.match == "regex":
-                self.regexes.append(e)
+                self.regexes.append((e, _required_literal(e.source)))
                 continue
-            if e.effective_case == "exact":
-                for key in {fold_keep_case(e.source), fold_keep_case(e.source.upper())}:
-                    self.exact.add_word(key, (len(key), idx))
-            else:
-                key = fold(e.source)
-                self.any_case.add_word(key, (len(key), idx))
-        for a in (self.any_case, self.exact):
-            if len(a):
-                a.make_automaton()
+            key = fold(e.source)
+            exact = fold_keep_case(e.source) if e.effective_case == "exact" else None
+            self.automaton.add_word(key, (len(key), idx, exact))
+        if len(self.automaton):
+            self.automaton.make_automaton()
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
         cands = []
         n = len(text)
-        for automaton, folded in ((self.any_case, None), (self.exact, None)):
-            if not len(automaton):
-                continue
-            folded = fold_keep_case(text) if automaton is self.exact else fold(text)
-            for end_idx, (length, idx) in automaton.iter(folded):
+        folded = fold(text)
+        if len(self.automaton):
+            for end_idx, (length, idx, exact) in self.automaton.iter(folded):
                 start = end_idx - length + 1
                 end = end_idx + 1
-                e = self.entries[idx]
-                src = e.source
-                if is_word_char(src[0]) and start > 0 and is_word_char(text[start - 1]):
+                # whole words: no letter or digit may continue the match on either side
+                if start and folded[start - 1].isalnum() and folded[start].isalnum():
                     continue
-                if is_word_char(src[-1]) and end < n and is_word_char(text[end]):
+                if end < n and folded[end].isalnum() and folded[end_idx].isalnum():
                     continue
-                cands.append((start, end, e, None))
-        for e in self.regexes:
+                if exact is not None:
+                    span = fold_keep_case(text[start:end])
+                    if span != exact and span != exact.upper():
+                        continue
+                cands.append((start, end, self.entries[idx], None))
+        for e, literal in self.regexes:
+            if literal and literal not in folded:
+                continue
             try:
-                for m in e._regex.finditer(text, timeout=0.5):
+                for m in e._regex.finditer(text, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
                         cands.append((m.start(), m.end(), e, m.expand(e.target)))
             except _RegexTimeout:
                 from .glossary import GlossaryError
-                raise GlossaryError([f"{e.where}: regular expression took too long (over 0.5 s); "
+                raise GlossaryError([f"{e.where}: regular expression took too long (over {REGEX_TIMEOUT} s); "
                                      f"simplify it (avoid nested repeats like (a+)+)"]) from None
         if not cands:
             return []
@@ -81,9 +83,47 @@ class Matcher:
         return out
 
 
-def _table(exact: bool):
-    from .textutil import FOLD, FOLD_KEEP_CASE
-    return FOLD_KEEP_CASE if exact else FOLD
+def _required_literal(pattern: str) -> str | None:
+    """A run of plain letters every match of a regex entry contains (folded), or None.
+
+    Texts without it are skipped. Only top-level letters count: groups, classes, escapes
+    and anything followed by ``?``, ``*`` or ``{`` break the run; top-level ``|`` gives None.
+
+    >>> _required_literal(r"\\brocket falls?\\b(?!x)"), _required_literal(r"a|b")
+    ('rocket fall', None)
+    """
+    chars: list[str] = []      # letters and spaces at depth 0, "\0" for anything else
+    depth, i = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            chars.append("\0")
+            i += 2
+            continue
+        if c == "[" and depth == 0:
+            j = pattern.find("]", i + 2)
+            chars.append("\0")
+            i = (j + 1) if j > 0 else len(pattern)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            chars.append("\0")
+        elif depth == 0:
+            if c == "|":
+                return None
+            if c in "?*{":
+                if chars:
+                    chars[-1] = "\0"
+                chars.append("\0")
+            elif c.isalpha() or c == " ":
+                chars.append(c)
+            else:
+                chars.append("\0")
+        i += 1
+    best = max(("".join(chars).split("\0")), key=lambda r: len(r.strip()), default="").strip()
+    return fold(best) if len(best) >= 4 else None
 
 
 def _context_ok(text, start, end, e, cache) -> bool:

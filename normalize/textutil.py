@@ -42,7 +42,23 @@ def _fold_tables() -> tuple[dict[int, str], dict[int, str]]:
 FOLD_KEEP_CASE, FOLD = _fold_tables()
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+def _char_class(codepoints) -> str:
+    """A regex character class for a set of code points, as compact ranges."""
+    cps = sorted(codepoints)
+    parts, i = [], 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "[" + "".join(parts) + "]+"
+
+
+# Runs of the non-ASCII characters folding changes (so "“" and "—" are not visited).
+_FOLDABLE = re.compile(_char_class(cp for cp in FOLD if cp > 0x7f))
+_FOLDABLE_KEEP_CASE = re.compile(_char_class(cp for cp in FOLD_KEEP_CASE if cp > 0x7f))
 
 
 def fold(text: str) -> str:
@@ -59,7 +75,8 @@ def fold(text: str) -> str:
     low = low.replace("-", " ").replace("`", "'")
     if low.isascii():
         return low
-    return _NON_ASCII.sub(lambda m: m.group().translate(FOLD), low)
+    low = low.replace("’", "'")
+    return _FOLDABLE.sub(lambda m: m.group().translate(FOLD), low)
 
 
 def fold_keep_case(text: str) -> str:
@@ -67,7 +84,8 @@ def fold_keep_case(text: str) -> str:
     out = text.replace("-", " ").replace("`", "'")
     if out.isascii():
         return out
-    return _NON_ASCII.sub(lambda m: m.group().translate(FOLD_KEEP_CASE), out)
+    out = out.replace("’", "'")
+    return _FOLDABLE_KEEP_CASE.sub(lambda m: m.group().translate(FOLD_KEEP_CASE), out)
 
 
 def is_word_char(c: str) -> bool:

@@ -13,11 +13,15 @@ _SP = "[ \u00a0\u202f\u2009]"   # space, no-break, narrow no-break, thin
 
 _SPACES = " \u00a0\u202f\u2009"
 
+# Patterns start with a rare literal where they can (fast to scan for); the function
+# given with each looks at the context around the match.
+
 # « text » -> "text" (curly when the text already uses curly double quotes).
 _GUILLEMET_OPEN = re.compile(f"«{_SP}*")
-_GUILLEMET_CLOSE = re.compile(f"{_SP}*»")
+_GUILLEMET_CLOSE = re.compile("»")
 # "word ;" "word :" "word ?" "word !": the French space before high punctuation.
-_SPACE_BEFORE_PUNCT = re.compile(f"{_SP}+([;:!?]+)")
+_HIGH_PUNCT = re.compile(" [;:!?]")
+_HIGH_PUNCT_WIDE = re.compile("[ \u00a0\u202f\u2009][;:!?]")
 # " text " with spaces inside both quotes.
 _SPACED_QUOTES = re.compile(f'"{_SP}+([^"\\n]*?[^\\s"]){_SP}+"')
 # Curly quotes facing the wrong way.
@@ -25,17 +29,67 @@ _OPEN_AS_CLOSE = re.compile(r"“(?=[\s.,;:!?)\]]|$)", re.M)
 _CLOSE_AS_OPEN = re.compile(r"”(?=[\w‘'])")
 # 650 000 -> 650,000 (groups of three digits split by spaces); keeps a decimal part.
 _DIGIT_GROUPS = re.compile(f"[0-9]{{1,3}}(?:{_SP}[0-9]{{3}})+(?:,[0-9]+)?")
+_GROUP_SEP = re.compile(" [0-9]{3}(?![0-9])")
+_GROUP_SEP_WIDE = re.compile(f"{_SP}[0-9]{{3}}(?![0-9])")
 # 3,5 million / 0,75 / 2,5 % -> decimal point. Only 1-2 digits after the comma (1,500 is English).
-_UNITS = (r"(?:million|billion|trillion|milliard|percent|per cent|degrees?|°|points?|km|kilomet(?:er|re)s?|kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lit(?:er|re)s?|miles?|acres?|seconds?|minutes?|days?|weeks?|months?|barrels?|"
+_UNITS = (r"(?:million|billion|trillion|milliard|percent|per cent|degrees?|°|points?|km|kilomet(?:er|re)s?|"
+          r"kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lit(?:er|re)s?|miles?|acres?|seconds?|minutes?|days?|"
+          r"weeks?|months?|barrels?|"
           r"kg|tonnes?|tons?|euros?|dollars?|pounds?|francs?|hours?|years?|times|metres?|meters?|m|cm|mm|"
           r"hectares?|children|people|inhabitants)")
-_DECIMAL_COMMA = re.compile(
-    f"(0),([0-9]+)(?![0-9,])|([0-9]{{1,3}}),([0-9]{{1,2}})(?![0-9,])(?={_SP}?{_UNITS}s?\\b|{_SP}?%)")
+_COMMA_DIGIT = re.compile(",(?=[0-9])")
+_DECIMAL = re.compile(f"(?:(0),([0-9]+)|([0-9]{{1,3}}),([0-9]{{1,2}})(?={_SP}?{_UNITS}s?\\b|{_SP}?%))(?![0-9,])")
 # "3.5 millions" -> "3.5 million"; "2 milliards" -> "2 billion".
-_SCALE_PLURAL = re.compile(r"(?<=[0-9] )(million|billion|trillion)s\b(?! of\b)")
-_MILLIARD = re.compile(r"(?<=[0-9] )milliards?\b")
-_PERCENT = re.compile(f"{_SP}+%")
-_NUMERO = re.compile(r"\b[nN]°\s?(?=[0-9])")
+_SCALE = re.compile(r"illions\b")
+_MILLIARD = re.compile(r"illiards?\b")
+_PERCENT = re.compile("%")
+_NUMERO = re.compile(r"°\s?(?=[0-9])")
+
+
+def _guillemet(curly: bool, opening: bool) -> str:
+    if curly:
+        return "“" if opening else "”"
+    return '"'
+
+
+_MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? ?\d{0,2}$")
+
+
+def _digit_groups(m: re.Match):
+    """Found at a separator followed by three digits: look back for the number's start."""
+    text = m.string
+    i = m.start()
+    k = i
+    while k > 0 and text[k - 1].isdigit() and i - k < 3:
+        k -= 1
+    if k == i:
+        return None
+    g = _DIGIT_GROUPS.match(text, k)
+    if g is None or g.end() <= i:
+        return None
+    after = _group_digits(g)
+    return None if after is None else (g.start(), g.end(), after)
+
+
+def _group_digits(m: re.Match) -> str | None:
+    s = m.group(0)
+    text, i, j = m.string, m.start(), m.end()
+    if (i and text[i - 1] in "0123456789.,") or (j < len(text) and text[j].isdigit()):
+        return None
+    if j + 1 < len(text) and text[j] == "," and text[j + 1].isdigit():
+        return None
+    if _MONTH_BEFORE.search(text, max(0, i - 12), i) and len(s.split()[0]) <= 2:
+        return None  # "March 15 100 people": a date, then a number
+    whole, _, dec = s.partition(",")
+    out = ",".join(re.split(_SP, whole))
+    return f"{out}.{dec}" if dec else out
+
+
+def _spaces_before(text: str, i: int) -> int:
+    """Start of the run of spaces (of any width) that ends at ``i``."""
+    while i > 0 and text[i - 1] in _SPACES:
+        i -= 1
+    return i
 
 
 def _after_space_or_start(m: re.Match) -> bool:
@@ -43,15 +97,25 @@ def _after_space_or_start(m: re.Match) -> bool:
     return i == 0 or m.string[i - 1].isspace() or m.string[i - 1] in "([«"
 
 
-def _space_punct(m: re.Match) -> str | None:
-    s, i, j = m.string, m.start(), m.end()
+def _guillemet_close(curly: bool):
+    def repl(m: re.Match):
+        return _spaces_before(m.string, m.start()), m.end(), _guillemet(curly, False)
+    return repl
+
+
+def _space_punct(m: re.Match):
+    s, j = m.string, m.end()
+    while j < len(s) and s[j] in ";:!?":
+        j += 1
+    i = _spaces_before(s, m.start() + 1)
     if i == 0 or s[i - 1].isspace():
-        return None
+        return None                      # no space before, or the line starts with it
     if j < len(s) and not (s[j].isspace() or s[j] in '"”»)]'):
         return None                      # "a :b", emoticons, URLs
-    if s[i - 1].isdigit() and ":" in m.group(1):
+    punct = s[m.start() + 1:j]
+    if s[i - 1].isdigit() and ":" in punct:
         return None                      # "a 3 : 1 ratio"
-    return m.group(1)
+    return i, j, punct
 
 
 def _spaced_quotes(m: re.Match) -> str | None:
@@ -70,42 +134,48 @@ def _close_as_open(m: re.Match) -> str | None:
     return "“" if _after_space_or_start(m) else None
 
 
-def _percent(m: re.Match) -> str | None:
+def _percent(m: re.Match):
+    s = m.string
+    i = _spaces_before(s, m.start())
+    if i == m.start() or i == 0 or not s[i - 1].isdigit():
+        return None
+    return i, m.end(), "%"
+
+
+def _decimal(m: re.Match):
+    s = m.string
     i = m.start()
-    return "%" if i > 0 and m.string[i - 1].isdigit() else None
-
-
-def _guillemet(curly: bool, opening: bool) -> str:
-    if curly:
-        return "“" if opening else "”"
-    return '"'
-
-
-_MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? ?\d{0,2}$")
-
-
-def _group_digits(m: re.Match) -> str | None:
-    s = m.group(0)
-    text, i, j = m.string, m.start(), m.end()
-    if (i and text[i - 1] in "0123456789.,") or (j < len(text) and text[j].isdigit()):
+    while i > 0 and s[i - 1].isdigit():
+        i -= 1
+    if i > 0 and s[i - 1] in "0123456789.,":
         return None
-    if j + 1 < len(text) and text[j] == "," and text[j + 1].isdigit():
+    d = _DECIMAL.match(s, i)
+    if not d or d.end() <= m.start():
         return None
-    if _MONTH_BEFORE.search(m.string, max(0, m.start() - 12), m.start()) and len(s.split()[0]) <= 2:
-        return None  # "March 15 100 people": a date, then a number
-
-    whole, _, dec = s.partition(",")
-    out = ",".join(re.split(_SP, whole))
-    return f"{out}.{dec}" if dec else out
+    whole, frac = (d.group(1), d.group(2)) if d.group(1) is not None else (d.group(3), d.group(4))
+    return d.start(), d.end(), f"{whole}.{frac}"
 
 
-def _decimal(m: re.Match) -> str | None:
+def _scale(m: re.Match):
+    """"3.5 millions" -> "3.5 million", "2 milliards" -> "2 billion" (after a number only)."""
+    s = m.string
     i = m.start()
-    if i and m.string[i - 1] in "0123456789.,":
+    word_start = i - 2 if s[i - 2:i] == "tr" else i - 1
+    if word_start < 2 or s[word_start - 1] != " " or not s[word_start - 2].isdigit():
         return None
-    if m.group(1) is not None:
-        return f"{m.group(1)}.{m.group(2)}"
-    return f"{m.group(3)}.{m.group(4)}"
+    word = s[word_start:m.end()]
+    if word.startswith(("milliard", "Milliard")):
+        return word_start, m.end(), "billion"
+    if word[0] not in "mbt" or s.startswith(" of", m.end()):
+        return None                      # "2 millions of them" is English
+    return word_start, m.end(), word[:-1]
+
+
+def _numero(m: re.Match):
+    i = m.start()
+    if i == 0 or m.string[i - 1] not in "nN" or (i > 1 and m.string[i - 2].isalnum()):
+        return None
+    return i - 1, m.end(), "No. "
 
 
 def fix_typography(text: str, **_) -> Explained:
@@ -120,24 +190,21 @@ def fix_typography(text: str, **_) -> Explained:
     if "«" in text or "»" in text:
         curly = "“" in text or "”" in text
         t.apply(sub(_GUILLEMET_OPEN, lambda m: _guillemet(curly, True), t.text, "typography.guillemets"))
-        t.apply(sub(_GUILLEMET_CLOSE, lambda m: _guillemet(curly, False), t.text, "typography.guillemets"))
+        t.apply(sub(_GUILLEMET_CLOSE, _guillemet_close(curly), t.text, "typography.guillemets"))
     if "“" in t.text:
         t.apply(sub(_OPEN_AS_CLOSE, _open_as_close, t.text, "typography.quote_direction"))
     if "”" in t.text:
         t.apply(sub(_CLOSE_AS_OPEN, _close_as_open, t.text, "typography.quote_direction"))
-    if any(c in t.text for c in ";:!?"):
-        t.apply(sub(_SPACE_BEFORE_PUNCT, _space_punct, t.text, "typography.space_before_punctuation"))
-    if '" ' in t.text:
+    pattern = _HIGH_PUNCT_WIDE if any(c in t.text for c in _SPACES[1:]) else _HIGH_PUNCT
+    t.apply(sub(pattern, _space_punct, t.text, "typography.space_before_punctuation"))
+    if '" ' in t.text or '"\u00a0' in t.text:
         t.apply(sub(_SPACED_QUOTES, _spaced_quotes, t.text, "typography.spaces_inside_quotes"))
-    t.apply(sub(_DIGIT_GROUPS, _group_digits, t.text, "typography.digit_groups"))
-    if "," in t.text:
-        t.apply(sub(_DECIMAL_COMMA, _decimal, t.text, "typography.decimal_comma"))
-    if "illion" in t.text:
-        t.apply(sub(_SCALE_PLURAL, r"\1", t.text, "typography.scale_plural"))
-    if "illiard" in t.text:
-        t.apply(sub(_MILLIARD, "billion", t.text, "typography.milliard"))
-    if "%" in t.text:
-        t.apply(sub(_PERCENT, _percent, t.text, "typography.percent_space"))
+    pattern = _GROUP_SEP_WIDE if any(c in t.text for c in _SPACES[1:]) else _GROUP_SEP
+    t.apply(sub(pattern, _digit_groups, t.text, "typography.digit_groups"))
+    t.apply(sub(_COMMA_DIGIT, _decimal, t.text, "typography.decimal_comma"))
+    t.apply(sub(_SCALE, _scale, t.text, "typography.scale_plural"))
+    t.apply(sub(_MILLIARD, _scale, t.text, "typography.milliard"))
+    t.apply(sub(_PERCENT, _percent, t.text, "typography.percent_space"))
     if "°" in t.text:
-        t.apply(sub(_NUMERO, "No. ", t.text, "typography.numero"))
+        t.apply(sub(_NUMERO, _numero, t.text, "typography.numero"))
     return t.result()

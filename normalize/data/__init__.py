@@ -32,4 +32,5 @@ def read_table(name: str) -> list[tuple[int, dict[str, str]]]:
 
 @lru_cache(maxsize=None)
 def word_set(name: str) -> frozenset[str]:
-    return frozenset(read_lines(name))
+    """A word list as a set (one word a line; '#' comment lines)."""
+    return frozenset(w for w in read_text(name).split("\n") if w and w[0] != "#")
