@@ -186,12 +186,13 @@ def test_fast_path_imports_stay_light():
 def test_large_file_streams_in_bounded_memory(tmp_path):
     """A 100 MB input is normalized chunk by chunk: peak memory stays far below the file size."""
     para = ("The regime carried out a major offensive in Idleb between April and August 2019, "
-            "according to the OSDH. ") * 8 + "\n\n"
+            "according to the OSDH. ") * 8
     big = tmp_path / "big.txt"
     with open(big, "w", encoding="utf-8") as f:
-        chunk = para * 1000
+        n = 0
         while f.tell() < 100 * 1024 * 1024:
-            f.write(chunk)
+            f.write("".join(f"{para}(report {n + i})\n\n" for i in range(1000)))
+            n += 1000
     code = ("import resource, sys, subprocess\n"
             "r = subprocess.run([sys.executable, '-m', 'normalize', 'normalize', sys.argv[1]],"
             " stdout=open(sys.argv[2], 'wb'))\n"
