@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .edits import Edit, Explained
+from . import cache as _cache
+from .matcher import REGEX_TIMEOUT
 from .textutil import (capitalize_first, fold, fold_keep_case, is_all_caps, is_sentence_start,
                        is_word_char)
 
@@ -28,7 +30,6 @@ REQUIRED = ("source", "target")
 CASES = ("auto", "exact", "any")
 MATCHES = ("word", "regex")
 STATUSES = ("approved", "proposed", "disabled", "override")
-REGEX_TIMEOUT = 0.5   # seconds per regex entry and text
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "glossaries"
 ENV_VAR = "MTNORM_GLOSSARY"
@@ -97,14 +98,15 @@ def glossary_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_entries(path: Path) -> tuple[list[Entry], list[str]]:
+def read_entries(path: Path, raw: bytes | None = None) -> tuple[list[Entry], list[str]]:
     """Entries of one TSV file and the problems found (``FILE:LINE: message``)."""
     name = _display(path)
     problems: list[str] = []
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [], [f"{name}:0: cannot read: {exc.strerror or exc}"]
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return [], [f"{name}:0: cannot read: {exc.strerror or exc}"]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -206,24 +208,43 @@ def layer_paths(extra: list[Path] | None = None, *, shipped: bool = True,
     return paths + list(extra or [])
 
 
-def load(paths: list[Path], *, check_chains: bool = True) -> Glossary:
-    """Read and validate layers; raise GlossaryError listing every problem."""
+def load(paths: list[Path], *, check_chains: bool = True, cache: bool = True) -> Glossary:
+    """Read and validate layers; raise GlossaryError listing every problem.
+
+    A validated glossary is cached (with its compiled matcher) under the cache
+    directory, keyed by the content of every file, so an unchanged glossary
+    loads without being parsed or compiled again.
+    """
     problems: list[str] = []
+    layers: list[list[tuple[Path, bytes]]] = []
+    h = hashlib.sha256(f"mtnorm-glossary-v1 {_version()}".encode())
+    for path in paths:
+        if not path.exists():
+            problems.append(f"{path}:0: no such glossary file or directory")
+            layers.append([])
+            continue
+        layer = []
+        for f in glossary_files(path):
+            try:
+                raw = f.read_bytes()
+            except OSError as exc:
+                problems.append(f"{_display(f)}:0: cannot read: {exc.strerror or exc}")
+                continue
+            h.update(_display(f).encode() + b"\0" + raw + b"\0")
+            layer.append((f, raw))
+        layers.append(layer)
+    digest = h.hexdigest()
+    if cache and not problems:
+        cached = _cache.get(digest)
+        if cached is not None:
+            return cached
     by_key: dict[str, Entry] = {}
     layer_of: dict[str, int] = {}
     files: list[str] = []
-    h = hashlib.sha256()
-    for layer, path in enumerate(paths):
-        if not path.exists():
-            problems.append(f"{path}:0: no such glossary file or directory")
-            continue
-        for f in glossary_files(path):
+    for layer_no, layer in enumerate(layers):
+        for f, raw in layer:
             files.append(_display(f))
-            try:
-                h.update(str(f.name).encode() + b"\0" + f.read_bytes() + b"\0")
-            except OSError:
-                pass
-            entries, probs = read_entries(f)
+            entries, probs = read_entries(f, raw)
             problems += probs
             for e in entries:
                 k = e.key
@@ -234,42 +255,63 @@ def load(paths: list[Path], *, check_chains: bool = True) -> Glossary:
                                         f"source {e.source!r}")
                         continue
                     by_key[k] = e
-                    layer_of[k] = layer
-                elif layer_of[k] < layer and e.status in ("override", "disabled"):
+                    layer_of[k] = layer_no
+                elif layer_of[k] < layer_no and e.status in ("override", "disabled"):
                     by_key[k] = e
-                    layer_of[k] = layer
-                elif layer_of[k] < layer:
+                    layer_of[k] = layer_no
+                elif layer_of[k] < layer_no:
                     problems.append(f"{e.where}: source {e.source!r} is already defined at {first.where}; "
                                     f"set status to 'override' to replace it or 'disabled' to remove it")
                 else:
                     problems.append(f"{e.where}: duplicate source {e.source!r} (first at {first.where})")
-    g = Glossary(list(by_key.values()), files, h.hexdigest())
+    g = Glossary(list(by_key.values()), files, digest)
     if check_chains and not problems:
         problems += chain_problems(g)
     if problems:
         raise GlossaryError(problems)
+    if cache:
+        _cache.put(digest, g)
     return g
 
 
 def chain_problems(g: Glossary) -> list[str]:
-    """A target that another entry would rewrite breaks idempotence (chains, cycles)."""
-    problems = []
-    m = g.matcher()
-    for e in g.active:
-        if e.match != "word":
+    """A target that another entry would rewrite breaks idempotence (chains, cycles).
+
+    All targets are matched in one pass, separated by blank lines.
+    """
+    words = [e for e in g.active if e.match == "word"]
+    sep = "\n\n"
+    starts, pos = [], 0
+    for e in words:
+        starts.append(pos)
+        pos += len(e.target) + len(sep)
+    joined = sep.join(e.target for e in words)
+    problems, reported = [], set()
+    import bisect
+    for start, end, other, _ in g.matcher().find(joined):
+        i = bisect.bisect_right(starts, start) - 1
+        e = words[i]
+        if i in reported or end > starts[i] + len(e.target):
             continue
-        for hit in m.find(e.target):
-            other = hit[2]
-            if other is e:
-                kind = "cycle" if fold(e.target) == fold(e.source) else "target contains its own source"
-                if fold(e.target) == fold(e.source):
-                    continue  # a case-only fix ("Al-Qaeda" -> "al-Qaeda") is fine
-                problems.append(f"{e.where}: {kind}: target {e.target!r} would be rewritten again")
-            else:
-                problems.append(f"{e.where}: chain: target {e.target!r} contains {other.source!r}, "
-                                f"the source of {other.where}; write the final form as the target")
-            break
+        if other is e:
+            if fold(e.target) == fold(e.source):
+                continue  # a keep entry, or a case-only fix ("Al-Qaeda" -> "al-Qaeda")
+            problems.append(f"{e.where}: target {e.target!r} contains its own source, "
+                            f"so every run would rewrite it again")
+        else:
+            problems.append(f"{e.where}: chain: target {e.target!r} contains {other.source!r}, "
+                            f"the source of {other.where}; write the final form as the target")
+        reported.add(i)
     return problems
+
+
+def _version() -> str:
+    """mtnorm's version and a hash of the code a cached glossary depends on."""
+    from . import __version__
+    code = hashlib.sha256()
+    for name in ("glossary.py", "matcher.py", "textutil.py"):
+        code.update((Path(__file__).parent / name).read_bytes())
+    return f"{__version__}+{code.hexdigest()[:12]}"
 
 
 def load_default(extra: list[Path] | None = None) -> Glossary:

@@ -15,10 +15,6 @@ from .textutil import fold, fold_keep_case
 
 REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
-try:  # regex's own timeout error
-    from regex import TimeoutError as _RegexTimeout  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    _RegexTimeout = TimeoutError
 
 
 class Matcher:
@@ -62,7 +58,7 @@ class Matcher:
                 for m in e._regex.finditer(text, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
                         cands.append((m.start(), m.end(), e, m.expand(e.target)))
-            except _RegexTimeout:
+            except TimeoutError:   # the regex module raises the builtin
                 from .glossary import GlossaryError
                 raise GlossaryError([f"{e.where}: regular expression took too long (over {REGEX_TIMEOUT} s); "
                                      f"simplify it (avoid nested repeats like (a+)+)"]) from None

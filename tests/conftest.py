@@ -1,13 +1,15 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# Tests never read a team's glossary from the environment.
+# Tests never read a team's glossary from the environment, and keep their own cache.
 os.environ.pop("MTNORM_GLOSSARY", None)
+os.environ["MTNORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="mtnorm-test-cache-")
 
 
 @pytest.fixture(scope="session")
