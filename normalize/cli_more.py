@@ -91,12 +91,12 @@ def _cmd_lint(args) -> int:
 
 def _cmd_test(args) -> int:
     from .glossary import load
-    from .glossary_tools import corpus_files, firing_counts, test_examples
+    from .glossary_tools import check_examples, corpus_files, firing_counts
     from .pipeline import Pipeline
 
     g = load(_layers(args.glossary))
     pipeline = Pipeline(glossary=g)
-    failures = test_examples(g, pipeline)
+    failures = check_examples(g, pipeline)
     for f in failures:
         print(f)
     tested = sum(1 for e in g.active if e.example)

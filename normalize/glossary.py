@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,10 @@ class GlossaryError(ValueError):
                          f"{problems[0]} (and {len(problems) - 1} more problems)")
 
 
+# Two capitals in a row: an acronym or a name like "McDonald"'s inner capital... (see effective_case)
+_TWO_CAPS = re.compile("[A-ZÀ-ÖØ-Þ]{2}")
+
+
 @dataclass(eq=False)
 class Entry:
     source: str
@@ -59,6 +64,17 @@ class Entry:
     status: str = "approved"
     _context_re: object = field(default=None, repr=False)
     _regex: object = field(default=None, repr=False)
+    key: str = field(init=False, repr=False)
+    effective_case: str = field(init=False, repr=False)
+
+    def __post_init__(self):
+        # The matching key: folded (case, diacritics, hyphens, apostrophes) for word entries.
+        self.key = fold(self.source) if self.match == "word" else "re:" + self.source
+        # auto: acronyms (two capitals in a row) match only as written or in all capitals.
+        if self.case != "auto":
+            self.effective_case = self.case
+        else:
+            self.effective_case = "exact" if _TWO_CAPS.search(self.source) else "any"
 
     @property
     def rule(self) -> str:
@@ -68,17 +84,15 @@ class Entry:
     def where(self) -> str:
         return f"{self.file}:{self.line}"
 
-    @property
-    def key(self) -> str:
-        return fold(self.source) if self.match == "word" else "re:" + self.source
+    def row(self) -> tuple:
+        return (self.source, self.target, self.file, self.line, self.note, self.source_ref, self.case,
+                self.match, self.context, self.example, self.status)
 
-    @property
-    def effective_case(self) -> str:
-        if self.case != "auto":
-            return self.case
-        # Acronyms and names with inner capitals match only as written (or all caps).
-        s = self.source
-        return "exact" if any(a.isupper() and b.isupper() for a, b in zip(s, s[1:])) else "any"
+    @classmethod
+    def from_row(cls, row: tuple) -> "Entry":
+        e = cls(*row)
+        _compile_entry(e)
+        return e
 
 
 # --------------------------------------------------------------------------- loading
@@ -132,17 +146,15 @@ def read_entries(path: Path, raw: bytes | None = None) -> tuple[list[Entry], lis
             if unknown:
                 problems.append(f"{name}:{lineno}: unknown column(s) {', '.join(unknown)}; "
                                 f"known columns: {', '.join(COLUMNS)}")
+            positions = [header.index(c) if c in header else None for c in COLUMNS]
             continue
         if len(fields) > len(header):
             problems.append(f"{name}:{lineno}: {len(fields)} fields but the header has {len(header)} "
                             f"(a stray tab?)")
             continue
-        row = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)}
-        e = Entry(source=row.get("source", ""), target=row.get("target", ""), file=name, line=lineno,
-                  note=row.get("note", ""), source_ref=row.get("source_ref", ""),
-                  case=row.get("case", "").lower() or "auto", match=row.get("match", "").lower() or "word",
-                  context=row.get("context", ""), example=row.get("example", ""),
-                  status=row.get("status", "").lower() or "approved")
+        v = [fields[i].strip() if i is not None and i < len(fields) else "" for i in positions]
+        e = Entry(v[0], v[1], name, lineno, v[2], v[3], v[4].lower() or "auto", v[5].lower() or "word",
+                  v[6], v[7], v[8].lower() or "approved")
         bad = _check_entry(e)
         if bad:
             problems.append(f"{name}:{lineno}: {bad}")
@@ -164,6 +176,13 @@ def _check_entry(e: Entry) -> str | None:
         return f"match must be one of {', '.join(MATCHES)}, not {e.match!r}"
     if e.status not in STATUSES:
         return f"status must be one of {', '.join(STATUSES)}, not {e.status!r}"
+    return _compile_entry(e)
+
+
+def _compile_entry(e: Entry) -> str | None:
+    """Compile an entry's regular expressions; a message if they are bad."""
+    if e.match != "regex" and not e.context:
+        return None
     import regex
     if e.match == "regex":
         try:
@@ -181,22 +200,81 @@ def _check_entry(e: Entry) -> str | None:
     return None
 
 
-@dataclass
+class _Subset:
+    """Some of a sequence's items, by index, without building them."""
+
+    def __init__(self, items, indices: list[int]):
+        self._items = items
+        self._indices = indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, i: int):
+        return self._items[self._indices[i]]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self._indices)))
+
+
+class _LazyEntries:
+    """Entries kept as tuples (quick to unpickle) and built into Entry objects on use."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+        self._built: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> Entry:
+        e = self._built.get(i)
+        if e is None:
+            e = self._built[i] = Entry.from_row(self._rows[i])
+        return e
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self._rows)))
+
+
 class Glossary:
-    entries: list[Entry]
-    files: list[str]
-    digest: str
-    _matcher: object = field(default=None, repr=False)
+    """Validated entries of all layers, and the matcher compiled from the active ones."""
+
+    def __init__(self, entries: list[Entry], files: list[str], digest: str):
+        self.entries = entries
+        self.files = files
+        self.digest = digest
+        self._active = None
+        self._matcher = None
 
     @property
-    def active(self) -> list[Entry]:
-        return [e for e in self.entries if e.status in ("approved", "override")]
+    def active(self):
+        """Entries that apply (approved or override), in file order."""
+        if self._active is None:
+            self._active = [e for e in self.entries if e.status in ("approved", "override")]
+        return self._active
 
     def matcher(self):
         if self._matcher is None:
             from .matcher import Matcher
             self._matcher = Matcher(self.active)
         return self._matcher
+
+    def __getstate__(self):
+        m = self.matcher()
+        position = {id(e): i for i, e in enumerate(self.entries)}
+        return {"rows": [e.row() for e in self.entries], "active": [position[id(e)] for e in m.entries],
+                "files": self.files, "digest": self.digest, "matcher": m.__getstate__()}
+
+    def __setstate__(self, state):
+        from .matcher import Matcher
+        self.entries = _LazyEntries(state["rows"])
+        active = _Subset(self.entries, state["active"])
+        self._active = active
+        self.files = state["files"]
+        self.digest = state["digest"]
+        self._matcher = Matcher.__new__(Matcher)
+        self._matcher.__setstate__(state["matcher"], active)
 
 
 def layer_paths(extra: list[Path] | None = None, *, shipped: bool = True,
@@ -349,7 +427,7 @@ def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Expla
     >>> apply_glossary("The OSDH said Hayat Tahrir Al-Cham advanced.", glossary=g).text
     'The SOHR said Hayat Tahrir al-Sham advanced.'
     """
-    if glossary is None or not glossary.active:
+    if glossary is None:
         return Explained(text, [])
     edits = []
     for start, end, entry, target in glossary.matcher().find(text):

@@ -154,7 +154,7 @@ def _entry_findings(g: Glossary) -> list[Finding]:
 
 # ------------------------------------------------------------------------------ test
 
-def test_examples(glossary: Glossary, pipeline) -> list[Finding]:
+def check_examples(glossary: Glossary, pipeline) -> list[Finding]:
     """Run each entry's example through the pipeline; the target must appear."""
     out = []
     for e in glossary.entries:
@@ -299,4 +299,4 @@ def load_for_tools(paths: list[Path]) -> Glossary:
 
 
 __all__ = ["Finding", "GlossaryError", "corpus_files", "firing_counts", "lint", "load_for_tools",
-           "show", "suggest", "test_examples", "transliterate"]
+           "show", "suggest", "check_examples", "transliterate"]

@@ -19,18 +19,29 @@ REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
 class Matcher:
     def __init__(self, entries):
-        self.entries = list(entries)
-        self.automaton = ahocorasick.Automaton()
-        self.regexes = []
-        for idx, e in enumerate(self.entries):
+        self.entries = entries
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        self.key_len: list[int] = [0] * len(entries)
+        self.exact: dict[int, str] = {}          # entry index -> case-kept key
+        self.regexes: list[tuple[int, str | None]] = []
+        for idx, e in enumerate(entries):
             if e.match == "regex":
-                self.regexes.append((e, _required_literal(e.source)))
+                self.regexes.append((idx, _required_literal(e.source)))
                 continue
-            key = fold(e.source)
-            exact = fold_keep_case(e.source) if e.effective_case == "exact" else None
-            self.automaton.add_word(key, (len(key), idx, exact))
+            self.automaton.add_word(e.key, idx)
+            self.key_len[idx] = len(e.key)
+            if e.effective_case == "exact":
+                self.exact[idx] = fold_keep_case(e.source)
         if len(self.automaton):
             self.automaton.make_automaton()
+
+    def __getstate__(self):
+        return {"automaton": self.automaton, "key_len": self.key_len, "exact": self.exact,
+                "regexes": self.regexes}
+
+    def __setstate__(self, state, entries=None):
+        self.__dict__.update(state)
+        self.entries = entries
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
@@ -38,22 +49,25 @@ class Matcher:
         n = len(text)
         folded = fold(text)
         if len(self.automaton):
-            for end_idx, (length, idx, exact) in self.automaton.iter(folded):
-                start = end_idx - length + 1
+            key_len, exacts = self.key_len, self.exact
+            for end_idx, idx in self.automaton.iter(folded):
+                start = end_idx - key_len[idx] + 1
                 end = end_idx + 1
                 # whole words: no letter or digit may continue the match on either side
                 if start and folded[start - 1].isalnum() and folded[start].isalnum():
                     continue
                 if end < n and folded[end].isalnum() and folded[end_idx].isalnum():
                     continue
+                exact = exacts.get(idx)
                 if exact is not None:
                     span = fold_keep_case(text[start:end])
                     if span != exact and span != exact.upper():
                         continue
                 cands.append((start, end, self.entries[idx], None))
-        for e, literal in self.regexes:
+        for idx, literal in self.regexes:
             if literal and literal not in folded:
                 continue
+            e = self.entries[idx]
             try:
                 for m in e._regex.finditer(text, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
