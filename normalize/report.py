@@ -238,3 +238,18 @@ class _JsonWriter(_Writer):
 
 _WRITERS = {"text": _TextWriter, "check": _CheckWriter, "explain": _ExplainWriter,
             "diff": _DiffWriter, "json": _JsonWriter}
+
+
+def collect_json_edits(chunks) -> tuple[list[str], list[dict]]:
+    """Output pieces and edits (as dicts with line and column) from ``Pipeline.run_chunks``."""
+    pieces, edits = [], []
+    line = 1
+    for inp, out, chunk_edits, offset in chunks:
+        pieces.append(out)
+        where = _positions(inp, offset, line)
+        for e in chunk_edits:
+            d = e.as_dict()
+            d["line"], d["column"] = where(e.start)
+            edits.append(d)
+        line += inp.count("\n")
+    return pieces, edits
