@@ -154,14 +154,14 @@ def _one(pipeline: Pipeline, article: str, input_dir: Path, output_dir: Path,
         chunks = retranslate_chunks(str(fr_path), chunk_lines(lines), pipeline)
     else:
         chunks = pipeline.run_chunks(chunk_lines(lines))
-    pieces, edits = collect_json_edits(chunks)
+    pieces, edits, flags = collect_json_edits(chunks)
     rules = collections.Counter(part for e in edits for part in e["rule"].split("+"))
     with AtomicWriter(text_out) as w:
         w.write("".join(pieces))
     with AtomicWriter(edits_out) as w:
-        w.write(json.dumps({"file": article, "changed": bool(edits), "edits": edits},
+        w.write(json.dumps({"file": article, "changed": bool(edits), "edits": edits, "flags": flags},
                            ensure_ascii=False, indent=1) + "\n")
-    french = sum(1 for e in edits if e["rule"] == "language.french_paragraph")
+    french = len(flags)
     return ArticleResult(article, "ok", edits=len(edits), rules=dict(rules), key=key,
                          french_paragraphs=french)
 

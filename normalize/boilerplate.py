@@ -15,7 +15,7 @@ from . import data
 from .edits import Edit, Explained, apply_edits
 
 # Lines longer than this are prose, whatever they start with.
-MAX_BOILERPLATE_LINE = 400
+MAX_BOILERPLATE_LINE = 600
 # A caption with a strong credit ("NAME / AFP") is dropped if no longer than this.
 MAX_CAPTION = 300
 # Link titles listed under a links heading are no longer than this.
@@ -69,15 +69,30 @@ def _alternation(rows, kind):
 
 
 def _credit_pattern() -> re.Pattern:
+    """A photo credit at the end of a line.
+
+    Strong: "NAME NAME / AFP" in capitals; "(Name Name / AFP)", "(Photo by Name / AFP)",
+    "Photo Name / AFP", "— Name / SIPA" (a name in any case, after a bracket, a dash or
+    "Photo"); "REUTERS/Name Name"; "Photo: ...", "Credit: ...", "© ...". Weak: an agency
+    alone (" AP"), a caption only when the same caption stands just before it.
+    """
     agencies = sorted(data.read_lines("photo_agencies.txt"), key=len, reverse=True)
     agency = "(?:" + "|".join(re.escape(a) for a in agencies) + ")"
-    name = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]*"
-    names = rf"{name}(?:\s+{name}){{0,5}}"
+    caps = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]*"
+    caps_names = rf"{caps}(?:\s+{caps}){{0,5}}"
+    word = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
+    particle = r"(?:al|el|de|da|du|des|la|le|van|von|bin|ben|ibn|abu|ag|ould)"
+    names = rf"{word}(?:\s+(?:{particle}\s+)?{word}){{0,5}}"
+    label = r"(?i:photos?(?:\s+by)?|pictures?(?:\s+by)?|images?)\s*:?\s*"
     strong = (
-        rf"[(\[]?{names}\s*/\s*{agency}(?:\s*/\s*{agency})?[)\]]?"            # NAME / AFP, (NAME / MAXPPP)
-        rf"|[(\[]?{agency}\s*/\s*{names}[)\]]?"                               # AP / NAME
-        rf"|AP Photo/[A-Z][\w.\- ]{{1,40}}"
-        rf"|(?i:(?:photos?|images?|pictures?|illustrations?)\s*(?:credits?)?|credits?(?: photo)?|crédits?(?: photo)?)\s*:\s*[^.!?]{{1,80}}"
+        rf"[(\[]?{caps_names}\s*/\s*{agency}(?:\s*/\s*{agency})?[)\]]?"           # NAME / AFP
+        rf"|[(\[]\s*(?:{label})?{names}\s*/\s*{agency}\s*[)\]]"                    # (Name / AFP)
+        rf"|{label}{names}\s*/\s*{agency}"                                           # Photo Name / AFP
+        rf"|[—–-]\s*{names}\s*/\s*{agency}"                                          # — Name / SIPA
+        rf"|[(\[]?{agency}\s*/\s*{names}[)\]]?"                                      # REUTERS/Name Name
+        rf"|(?i:(?:photos?|images?|pictures?|illustrations?)\s*(?:credits?)?|credits?(?: photo)?|crédits?(?: photo)?)"
+        rf"\s*:\s*[^.!?]{{1,80}}"                                                     # Photo: ..., Credit: ...
+        rf"|(?i:photo)\s+{agency}"                                                    # Photo AFP
         rf"|©\s*[^.!?]{{1,60}}"
     )
     return re.compile(rf"(?:^|(?<=\s))(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
@@ -129,7 +144,7 @@ _CREDIT_WORDS = ("credit", "crédit", "photo", "image", "picture", "illustration
 def _may_end_with_credit(line: str, ends: frozenset) -> bool:
     """Cheap test before the credit pattern: the last word is an agency, or a credit label is present."""
     last = line.rstrip(")]").rsplit(None, 1)[-1] if line.strip(")] ") else ""
-    if last in ends or "/" in last or "©" in line:
+    if last in ends or "/" in line[-80:] or "©" in line or line.endswith(")"):
         return True
     return ":" in line and any(w in line.lower() for w in _CREDIT_WORDS)
 

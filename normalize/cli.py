@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                         "also $MTNORM_GLOSSARY, separated by ':')")
     n.add_argument("--no-shipped-glossary", action="store_true",
                    help="use only the --glossary layers, not the shipped glossaries/")
+    n.add_argument("--retranslate-french", action="store_true",
+                   help="translate paragraphs still in French in place (needs a fr->en model); "
+                        "without it they are only flagged in --explain/--json")
     n.add_argument("--source", metavar="FR_FILE",
                    help="French original of a single input: re-translate it instead of repairing "
                         "the MT (needs a fr->en model: see 'mtnorm model --help')")
@@ -109,7 +112,7 @@ def _cmd_normalize(args) -> int:
     if "glossary" in stages or args.source:
         layers = g.layer_paths([Path(p) for p in args.glossary], shipped=not args.no_shipped_glossary)
         glossary = g.load(layers)
-    pipeline = Pipeline(glossary=glossary, stages=stages)
+    pipeline = Pipeline(glossary=glossary, stages=stages, translate_french=args.retranslate_french)
     mode = "diff" if args.diff else "explain" if args.explain else "json" if args.json \
         else "check" if args.check else "text"
     return normalize_files(pipeline, files, mode=mode, output_dir=args.output_dir,

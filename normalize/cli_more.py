@@ -63,6 +63,29 @@ def add_commands(sub) -> None:
     show.add_argument("--glossary", action="append", default=[], metavar="PATH")
     show.set_defaults(func=_cmd_show)
 
+    rt = sub.add_parser("retranslate", help="translate a French source afresh and print normalized English",
+                        description="Re-translate ARTICLE.fr.txt with the installed fr->en argos model "
+                                    "(offline): French boilerplate is dropped first, glossary terms are "
+                                    "forced to their English form, and the English is normalized.",
+                        epilog="Needs a model: see 'mtnorm model --help'. Exit code 3 without one.",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    rt.add_argument("source", metavar="ARTICLE.fr.txt")
+    rt.add_argument("--glossary", action="append", default=[], metavar="PATH")
+    rt.set_defaults(func=_cmd_retranslate)
+
+    model = sub.add_parser("model", help="install and list translation models (argos packages)",
+                           description="Models live in $MTNORM_MODELS_DIR (default: <state dir>/models, "
+                                       "state dir = $MTNORM_STATE_DIR or ~/.local/state/mtnorm). Nothing "
+                                       "is downloaded: get translate-fr_en-*.argosmodel on a connected "
+                                       "machine ('argospm install translate-fr_en' or the Argos package "
+                                       "index), copy it here and install it.")
+    msub = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    mi = msub.add_parser("install", help="install an .argosmodel file")
+    mi.add_argument("path", metavar="FILE.argosmodel")
+    mi.set_defaults(func=_cmd_model_install)
+    ml = msub.add_parser("list", help="list installed models")
+    ml.set_defaults(func=_cmd_model_list)
+
     from . import cli_flow
     cli_flow.add_commands(sub)
 
@@ -144,3 +167,33 @@ def _cmd_show(args) -> int:
     lines = show(args.term, load(_layers(args.glossary)))
     print("\n".join(lines))
     return 0 if not lines[0].startswith("no entry") else 1
+
+
+def _cmd_retranslate(args) -> int:
+    from .files import check_readable, read_text
+    from .glossary import load
+    from .pipeline import Pipeline
+    from .retranslate import retranslate_text
+
+    check_readable(Path(args.source))
+    french = read_text(Path(args.source))
+    pipeline = Pipeline(glossary=load(_layers(args.glossary)))
+    sys.stdout.write(retranslate_text(french, pipeline).text)
+    return 0
+
+
+def _cmd_model_install(args) -> int:
+    from .retranslate import install_model
+    print(f"mtnorm: {install_model(args.path)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_model_list(args) -> int:
+    from .retranslate import list_models, models_dir
+    rows = list_models()
+    for r in rows:
+        print(r)
+    if not rows:
+        from .retranslate import INSTALL_HINT
+        print(f"mtnorm: no models in {models_dir()}; {INSTALL_HINT}", file=sys.stderr)
+    return 0

@@ -133,7 +133,7 @@ def _entry_findings(g: Glossary) -> list[Finding]:
                                    f"{other.where}, so a second run would change it again; "
                                    f"write the final form as the target"))
                 break
-        if e.effective_case == "any" and " " not in e.source and e.source.lower() in english:
+        if e.effective_case == "any" and not e.context and " " not in e.source and e.source.lower() in english:
             out.append(Finding(e.where, "warning",
                                f"source {e.source!r} is an English word; add a context or use case=exact"))
         if e.example:

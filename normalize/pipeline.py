@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .boilerplate import strip_boilerplate
 from .edits import Edit, Explained, Tracker
 from .encoding import fix_encoding
 from .glossary import Glossary, apply_glossary, load, layer_paths
+from .language import Flag, french_paragraphs
 from .quotes import fix_quotes
 from .typography import fix_typography
 
@@ -51,10 +52,26 @@ def default_glossary() -> Glossary:
     return load(layer_paths())
 
 
+class ChunkResult(NamedTuple):
+    input: str
+    output: str
+    edits: list[Edit]     # in document offsets
+    offset: int           # where the chunk starts in the document
+    flags: list[Flag]     # paragraphs still in French (document offsets), not changed unless translated
+
+
 @dataclass
 class Pipeline:
+    """The stages to run, the glossary, and what to do with French left in the text.
+
+    ``translate_french`` re-translates flagged paragraphs in place (needs a fr->en model);
+    ``translator`` is created on first use.
+    """
     glossary: Glossary | None = None
     stages: list[str] | None = None
+    detect_french: bool = True
+    translate_french: bool = False
+    translator: object = None
 
     def __post_init__(self):
         if self.stages is None:
@@ -62,27 +79,40 @@ class Pipeline:
         if self.glossary is None and "glossary" in self.stages:
             self.glossary = default_glossary()
 
-    def run(self, text: str, *, final: bool = True) -> Explained:
-        """Normalize one chunk of text (or a whole short text)."""
+    def run(self, text: str, *, final: bool = True, before: list[Edit] | None = None) -> Explained:
+        """Normalize one chunk of text (or a whole short text); ``before``: edits applied first."""
         t = Tracker(text)
+        if before:
+            t.apply(before)
         for name in self.stages:
             t.add(STAGES[name](t.text, glossary=self.glossary, final=final))
         return t.result()
 
-    def run_chunks(self, chunks: Iterable[str]) -> Iterator[tuple[str, str, list[Edit], int]]:
-        """For each input chunk: (input, output, edits in document offsets, chunk offset)."""
+    def run_chunks(self, chunks: Iterable[str]) -> Iterator[ChunkResult]:
+        """Normalize chunk by chunk; edits and flags come in document offsets."""
         offset = 0
         for chunk, final in _with_final(chunks):
-            out = self.run(chunk, final=final)
-            yield chunk, out.text, [e.shifted(offset) for e in out.edits], offset
+            flags = french_paragraphs(chunk) if self.detect_french else []
+            before = self._translate(flags) if flags and self.translate_french else None
+            out = self.run(chunk, final=final, before=before)
+            yield ChunkResult(chunk, out.text, [e.shifted(offset) for e in out.edits], offset,
+                              [f.shifted(offset) for f in flags])
             offset += len(chunk)
+
+    def _translate(self, flags: list[Flag]) -> list[Edit]:
+        if self.translator is None:
+            from .retranslate import Translator
+            self.translator = Translator(glossary=self.glossary)
+        english = self.translator.translate_paragraphs([f.text for f in flags])
+        return [Edit("retranslate.french_paragraph", f.start, f.end, f.text, en)
+                for f, en in zip(flags, english)]
 
     def normalize(self, text: str) -> Explained:
         """Normalize a whole text, chunk by chunk."""
         outs, edits = [], []
-        for _, out, chunk_edits, _ in self.run_chunks(split_chunks(text)):
-            outs.append(out)
-            edits.extend(chunk_edits)
+        for r in self.run_chunks(split_chunks(text)):
+            outs.append(r.output)
+            edits.extend(r.edits)
         return Explained("".join(outs), edits)
 
 

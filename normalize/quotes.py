@@ -38,9 +38,21 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _stray(m: re.Match) -> str | None:
+# French "d'" before a noun phrase is "of" after a noun ("la mort d'un enfant" -> "the death
+# 'a child" -> "the death of a child") and nothing after a verb or particle ("s'emparer d'une
+# ville" -> "take over 'a city" -> "take over a city"). A word right after a determiner is
+# taken as a noun.
+_DETERMINERS = frozenset("the a an this that these those its their his her our my your each every "
+                         "no any some another".split())
+_PARTICLES = frozenset("over than about nearly almost some out up off by to from with for of in on at into "
+                       "onto around approximately roughly only just even not also".split())
+_PREV_WORDS = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)?\s*([A-Za-z]+)\s+\Z")
+
+
+def _stray(m: re.Match):
     text = m.string
-    if m.start() == 0 or not text[m.start() - 1].isspace():
+    i = m.start()
+    if i == 0 or not text[i - 1].isspace():
         return None
     if m.group(1) in data.word_set("apostrophe_words.txt"):
         return None
@@ -48,7 +60,14 @@ def _stray(m: re.Match) -> str | None:
     for c in _CLOSER.finditer(text, m.end(), end):
         if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
             return None
-    return ""
+    return "of " if _after_noun(text, i) else ""
+
+
+def _after_noun(text: str, i: int) -> bool:
+    words = re.findall(r"[A-Za-z]+", text[max(0, i - 60):i])[-3:]
+    if not words or words[-1].lower() in _PARTICLES or words[-1].lower() in _DETERMINERS:
+        return False
+    return any(w.lower() in _DETERMINERS for w in words[:-1][-2:])
 
 
 # ---------------------------------------------------------------- capitals in quoted fragments
@@ -118,8 +137,11 @@ def _lost_quote(m: re.Match) -> str | None:
     before = text[line_start:m.start()]
     opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
     lower = _lower_words()
-    if not opened or m.group(1) not in lower or m.group(3).lower() not in lower:
+    if not opened or m.group(1) not in lower:
         return None
+    second = m.group(3)
+    if not m.group(2) and second.lower() not in lower and second not in data.word_set("english_capitalized.txt"):
+        return None       # "operationsHe" needs a known word after; "suffer.Khaled" has the full stop
     close = "”" if "“" in before else '"'
     return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
 
@@ -150,7 +172,8 @@ def fix_quotes(text: str, **_) -> Explained:
     """
     t = Tracker(text)
     if "'" in text or "‘" in text or "’" in text:
-        t.apply(sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe"))
+        t.apply([e if e.after == "" else Edit("quotes.elision_of", e.start, e.end, e.before, e.after)
+                 for e in sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe")])
     if '"' in t.text or "“" in t.text:
         t.apply(restore_lost_quotes(t.text))
         t.apply(lower_fragment_capitals(t.text))

@@ -105,8 +105,8 @@ def _normalize_one(pipeline, name, mode, output_dir, source, progress) -> bool:
             chunks = retranslate_chunks(source, _chunks(stream, label, progress), pipeline)
         else:
             chunks = pipeline.run_chunks(_chunks(stream, label, progress))
-        for inp, out, edits, offset in chunks:
-            writer.chunk(inp, out, edits, offset)
+        for r in chunks:
+            writer.chunk(r)
         writer.close()
     except BaseException:
         if isinstance(sink, AtomicWriter):
@@ -135,13 +135,14 @@ class _Writer:
         self.in_line = 1      # line number where the current chunk starts, in the input
         self.out_line = 1
 
-    def chunk(self, inp: str, out: str, edits: list[Edit], offset: int) -> None:
-        self.changed |= bool(edits)
-        self.write_chunk(inp, out, edits, offset)
-        self.in_line += inp.count("\n")
-        self.out_line += out.count("\n")
+    def chunk(self, r) -> None:
+        self.changed |= bool(r.edits)
+        self.flags = getattr(self, "flags", 0) + len(r.flags)
+        self.write_chunk(r.input, r.output, r.edits, r.offset, r.flags)
+        self.in_line += r.input.count("\n")
+        self.out_line += r.output.count("\n")
 
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         raise NotImplementedError
 
     def close(self) -> None:
@@ -149,14 +150,14 @@ class _Writer:
 
 
 class _TextWriter(_Writer):
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         self.sink.write(out)
 
 
 class _CheckWriter(_Writer):
     count = 0
 
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         self.count += len(edits)
 
     def close(self):
@@ -182,17 +183,22 @@ def _show(s: str, limit: int = 70) -> str:
 
 
 class _ExplainWriter(_Writer):
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         where = _positions(inp, offset, self.in_line)
-        for e in edits:
-            line, col = where(e.start)
-            self.sink.write(f"{self.label}:{line}:{col}: {e.rule}: {_show(e.before)} -> {_show(e.after)}\n")
+        items = [(e.start, 0, e) for e in edits] + [(f.start, 1, f) for f in flags]
+        for start, is_flag, x in sorted(items, key=lambda i: (i[0], i[1])):
+            line, col = where(start)
+            if is_flag:
+                self.sink.write(f"{self.label}:{line}:{col}: {x.rule}: still French (p={x.probability}): "
+                                f"{_show(x.text)} (--retranslate-french translates it)\n")
+            else:
+                self.sink.write(f"{self.label}:{line}:{col}: {x.rule}: {_show(x.before)} -> {_show(x.after)}\n")
 
 
 class _DiffWriter(_Writer):
     header_done = False
 
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         if not edits:
             return
         a, b = inp.splitlines(keepends=True), out.splitlines(keepends=True)
@@ -216,11 +222,16 @@ class _JsonWriter(_Writer):
         super().__init__(sink, label)
         self.edits = tempfile.SpooledTemporaryFile(max_size=SPOOL, mode="w+", encoding="utf-8")
         self.n_edits = 0
+        self.flag_list: list[dict] = []
         sink.write('{"file": ' + json.dumps(label, ensure_ascii=False) + ', "text": "')
 
-    def write_chunk(self, inp, out, edits, offset):
+    def write_chunk(self, inp, out, edits, offset, flags):
         self.sink.write(json.dumps(out, ensure_ascii=False)[1:-1])
         where = _positions(inp, offset, self.in_line)
+        for f in flags:
+            d = f.as_dict()
+            d["line"], d["column"] = where(f.start)
+            self.flag_list.append(d)
         for e in edits:
             line, col = where(e.start)
             d = e.as_dict()
@@ -233,23 +244,24 @@ class _JsonWriter(_Writer):
         self.edits.seek(0)
         shutil.copyfileobj(self.edits, self.sink)
         self.edits.close()
-        self.sink.write("]}\n")
+        self.sink.write('], "flags": ' + json.dumps(self.flag_list) + "}\n")
 
 
 _WRITERS = {"text": _TextWriter, "check": _CheckWriter, "explain": _ExplainWriter,
             "diff": _DiffWriter, "json": _JsonWriter}
 
 
-def collect_json_edits(chunks) -> tuple[list[str], list[dict]]:
-    """Output pieces and edits (as dicts with line and column) from ``Pipeline.run_chunks``."""
-    pieces, edits = [], []
+def collect_json_edits(chunks) -> tuple[list[str], list[dict], list[dict]]:
+    """Output pieces, edits and flags (dicts with line and column) from ``Pipeline.run_chunks``."""
+    pieces, edits, flags = [], [], []
     line = 1
-    for inp, out, chunk_edits, offset in chunks:
-        pieces.append(out)
-        where = _positions(inp, offset, line)
-        for e in chunk_edits:
-            d = e.as_dict()
-            d["line"], d["column"] = where(e.start)
-            edits.append(d)
-        line += inp.count("\n")
-    return pieces, edits
+    for r in chunks:
+        pieces.append(r.output)
+        where = _positions(r.input, r.offset, line)
+        for items, out in ((r.edits, edits), (r.flags, flags)):
+            for x in items:
+                d = x.as_dict()
+                d["line"], d["column"] = where(x.start)
+                out.append(d)
+        line += r.input.count("\n")
+    return pieces, edits, flags

@@ -46,7 +46,7 @@ def expected_output(path):
     """What `mtnorm normalize` gives for a file."""
     with open(path, "rb") as f:
         from normalize.files import iter_text_lines
-        pieces, _ = collect_json_edits(Pipeline().run_chunks(chunk_lines(iter_text_lines(f, str(path)))))
+        pieces, _, _ = collect_json_edits(Pipeline().run_chunks(chunk_lines(iter_text_lines(f, str(path)))))
     return "".join(pieces)
 
 
