@@ -14,8 +14,10 @@ from functools import lru_cache
 from . import data
 from .edits import Edit, Explained, apply_edits
 
-# Lines longer than this are prose, whatever they start with.
-MAX_BOILERPLATE_LINE = 600
+# Lines longer than this are prose, whatever they start with; only patterns with "needs"
+# words (cookie banners) are tried up to MAX_GUARDED_LINE.
+MAX_BOILERPLATE_LINE = 400
+MAX_GUARDED_LINE = 600
 # A caption with a strong credit ("NAME / AFP") is dropped if no longer than this.
 MAX_CAPTION = 300
 # Link titles listed under a links heading are no longer than this.
@@ -40,6 +42,7 @@ class PatternError(ValueError):
 class Rules:
     line: re.Pattern
     line_rules: dict[str, str]
+    guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
     prefix: re.Pattern
     prefix_rules: dict[str, str]
     header: re.Pattern
@@ -47,11 +50,14 @@ class Rules:
     credit_ends: frozenset
 
 
-def _alternation(rows, kind):
+def _alternation(rows, kind, guarded=None):
+    """One alternation of the kind's patterns; with ``guarded`` (a list), patterns that
+    have ``needs`` words go there instead, each compiled on its own."""
     parts, names = [], {}
     for lineno, row in rows:
         if row["kind"] != kind:
             continue
+        needs = tuple(w.strip().lower() for w in row.get("needs", "").split(",") if w.strip())
         pat = row["pattern"]
         try:
             compiled = re.compile(pat, re.I)
@@ -62,6 +68,9 @@ def _alternation(rows, kind):
         for probe in _PROSE_PROBES:
             if (compiled.match(probe) if kind == "prefix" else compiled.fullmatch(probe)):
                 raise PatternError(f"boilerplate.tsv:{lineno}: pattern matches ordinary prose: {probe!r}")
+        if needs and guarded is not None:
+            guarded.append((needs, compiled, f"boilerplate.{row['rule']}"))
+            continue
         name = f"r{lineno}"
         names[name] = f"boilerplate.{row['rule']}"
         parts.append(f"(?P<{name}>{pat})")
@@ -101,11 +110,12 @@ def _credit_pattern() -> re.Pattern:
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
-    line, line_rules = _alternation(rows, "line")
+    guarded: list = []
+    line, line_rules = _alternation(rows, "line", guarded)
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
-    return Rules(line, line_rules, prefix, prefix_rules, header, _credit_pattern(), ends)
+    return Rules(line, line_rules, guarded, prefix, prefix_rules, header, _credit_pattern(), ends)
 
 
 def classify_line(line: str) -> str | None:
@@ -117,11 +127,17 @@ def classify_line(line: str) -> str | None:
     True
     """
     s = line.strip()
-    if not s or len(s) > MAX_BOILERPLATE_LINE:
+    if not s or len(s) > MAX_GUARDED_LINE:
         return None
     r = rules()
-    m = r.line.fullmatch(s)
-    return r.line_rules[m.lastgroup] if m else None
+    m = r.line.fullmatch(s) if len(s) <= MAX_BOILERPLATE_LINE else None
+    if m:
+        return r.line_rules[m.lastgroup]
+    low = s.lower()
+    for needs, pattern, rule in r.guarded:
+        if any(w in low for w in needs) and pattern.fullmatch(s):
+            return rule
+    return None
 
 
 def _strip_prefix(line: str) -> tuple[int, str] | None:
