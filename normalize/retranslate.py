@@ -58,14 +58,29 @@ def _argos_home():
                 os.environ[k] = v
 
 
+# Forced, not defaulted: a user's argos settings.json could otherwise pick a remote model
+# provider (LibreTranslate, OpenAI) or a splitter that downloads (SPACY does at import).
+_OFFLINE_ENV = {"ARGOS_MODEL_PROVIDER": "OPENNMT", "ARGOS_CHUNK_TYPE": "ARGOSTRANSLATE",
+                "ARGOS_DEVICE_TYPE": "cpu"}
+
+
+def _empty_index(d: Path) -> str:
+    """A local, empty package index: with none, argos fetches the remote one on some calls."""
+    index = d.parent / f"{d.name}-index"
+    index.mkdir(parents=True, exist_ok=True)
+    (index / "index.json").write_text("[]\n")
+    return index.resolve().as_uri() + "/"
+
+
 def argos():
     """Import argostranslate offline, with mtnorm's models directory; clear its caches."""
     import sys
     d = models_dir()
     d.mkdir(parents=True, exist_ok=True)
+    index = _empty_index(d)
+    os.environ.update(_OFFLINE_ENV)
     os.environ["ARGOS_PACKAGES_DIR"] = str(d)
-    os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
-    os.environ.setdefault("ARGOS_CHUNK_TYPE", "STANZA")     # its constructor is lazy and offline
+    os.environ["ARGOS_PACKAGE_INDEX"] = index
     if "argostranslate.translate" not in sys.modules:
         with _argos_home():
             import argostranslate.package  # noqa: F401
@@ -73,8 +88,15 @@ def argos():
     import argostranslate.package as package
     import argostranslate.settings as settings
     import argostranslate.translate as translate
+    # The same values, for an argostranslate imported earlier in this process.
     settings.package_data_dir = d
     settings.package_dirs = [d]
+    settings.model_provider = settings.ModelProvider.OPENNMT
+    settings.chunk_type = settings.ChunkType.ARGOSTRANSLATE
+    settings.device = "cpu"
+    settings.package_index = index
+    settings.remote_package_index = index + "index.json"
+    settings.remote_repo = index
     _clear_caches(translate, package)
     return package, translate, settings
 
