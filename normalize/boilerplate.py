@@ -43,6 +43,7 @@ class Rules:
     line: re.Pattern
     line_rules: dict[str, str]
     guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
+    needs: re.Pattern                                          # any word some pattern needs
     prefix: re.Pattern
     prefix_rules: dict[str, str]
     header: re.Pattern
@@ -112,10 +113,12 @@ def rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
     guarded: list = []
     line, line_rules = _alternation(rows, "line", guarded)
+    words = sorted({w for needs, _, _ in guarded for w in needs}, key=len, reverse=True)
+    needs = re.compile("|".join(re.escape(w) for w in words) or "(?!)")
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
-    return Rules(line, line_rules, guarded, prefix, prefix_rules, header, _credit_pattern(), ends)
+    return Rules(line, line_rules, guarded, needs, prefix, prefix_rules, header, _credit_pattern(), ends)
 
 
 def classify_line(line: str) -> str | None:
@@ -134,9 +137,11 @@ def classify_line(line: str) -> str | None:
     if m:
         return r.line_rules[m.lastgroup]
     low = s.lower()
-    for needs, pattern, rule in r.guarded:
-        if any(w in low for w in needs) and pattern.fullmatch(s):
-            return rule
+    found = set(r.needs.findall(low))
+    if found:
+        for needs, pattern, rule in r.guarded:
+            if not found.isdisjoint(needs) and pattern.fullmatch(s):
+                return rule
     return None
 
 
