@@ -26,7 +26,7 @@ class Matcher:
         self.regexes: list[tuple[int, str | None]] = []
         for idx, e in enumerate(entries):
             if e.match == "regex":
-                self.regexes.append((idx, _required_literal(e.source)))
+                self.regexes.append((idx, _required_words(e.source)))
                 continue
             self.automaton.add_word(e.key, idx)
             self.key_len[idx] = len(e.key)
@@ -64,14 +64,13 @@ class Matcher:
                     if span != exact and span != exact.upper():
                         continue
                 cands.append((start, end, self.entries[idx], None))
-        for idx, literal in self.regexes:
-            if literal and literal not in folded:
-                continue
+        for idx, words in self.regexes:
             e = self.entries[idx]
             try:
-                for m in e._regex.finditer(text, timeout=REGEX_TIMEOUT):
-                    if m.end() > m.start():
-                        cands.append((m.start(), m.end(), e, m.expand(e.target)))
+                for start, end in _spans_with(folded, words):
+                    for m in e._regex.finditer(text, start, end, timeout=REGEX_TIMEOUT):
+                        if m.end() > m.start():
+                            cands.append((m.start(), m.end(), e, m.expand(e.target)))
             except TimeoutError:   # the regex module raises the builtin
                 from .glossary import GlossaryError
                 raise GlossaryError([f"{e.where}: regular expression took too long (over {REGEX_TIMEOUT} s); "
@@ -91,6 +90,67 @@ class Matcher:
             out.append(c)
             last = c[1]
         return out
+
+
+def _spans_with(folded: str, words: list[str] | None):
+    """The lines of the text that contain one of ``words`` (the whole text if None)."""
+    if not words:
+        return [(0, len(folded))]
+    starts = set()
+    for w in words:
+        i = folded.find(w)
+        while i >= 0:
+            starts.add(folded.rfind("\n", 0, i) + 1)
+            i = folded.find(w, i + len(w))
+    spans = []
+    for s in sorted(starts):
+        e = folded.find("\n", s)
+        spans.append((s, len(folded) if e < 0 else e))
+    return spans
+
+
+_PLAIN_ALTERNATION = re.compile(r"\((?:\?:)?([A-Za-z ]+(?:\|[A-Za-z ]+)+)\)(?![?*{])")
+
+
+def _required_words(pattern: str) -> list[str] | None:
+    """Words one of which every match contains, folded: the longest plain literal, else the
+    alternatives of the first mandatory group of plain words. None if unknown.
+
+    >>> _required_words(r"\\bthe (ally|allies) (Russian|Iranian)\\b")
+    ['ally', 'allies']
+    """
+    literal = _required_literal(pattern)
+    if literal:
+        return [literal]
+    depth_zero = re.sub(r"\\.", "", pattern)
+    if "|" in re.sub(r"\([^()]*\)", "", depth_zero):
+        return None                    # alternation at the top level
+    m = _PLAIN_ALTERNATION.search(pattern)
+    if m and _depth(pattern, m.start()) == 0:
+        alts = [fold(a.strip()) for a in m.group(1).split("|")]
+        if all(len(a) >= 3 for a in alts):
+            return alts
+    return None
+
+
+def _depth(pattern: str, pos: int) -> int:
+    """How many groups are open at ``pos`` (escapes and classes skipped)."""
+    depth, i, in_class = 0, 0, False
+    while i < pos:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        i += 1
+    return depth
 
 
 def _required_literal(pattern: str) -> str | None:
