@@ -468,20 +468,6 @@ class OfflineSentencizer:
 # user's environment or ~/.config/argos-translate/settings.json could choose a remote
 # model provider (LibreTranslate/OpenAI), the SpaCy splitter (sbd.py downloads a
 # SpaCy model at import time) or a GPU.
-_OFFLINE_ENV = {
-    "ARGOS_MODEL_PROVIDER": "OPENNMT",
-    "ARGOS_CHUNK_TYPE": "ARGOSTRANSLATE",  # -> MiniSBDSentencizer, whose __init__ is offline
-    "ARGOS_DEVICE_TYPE": "cpu",
-}
-
-
-def _offline_package_index(root: Path) -> str:
-    """A file:// package index holding no package, so index updates stay local."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "index.json").write_text("[]\n", encoding="utf-8")
-    return root.resolve().as_uri() + "/"
-
-
 def install_and_get_translation(package_path, packages_dir):
     """Install ``package_path`` into ``packages_dir`` and return its translation.
 
@@ -489,53 +475,20 @@ def install_and_get_translation(package_path, packages_dir):
     (the object argostranslate's own ``get_translation``/``translate`` use, through
     a ``CachedTranslation``), with ``sentencizer`` replaced by ``OfflineSentencizer``.
     Works whether or not argostranslate was already imported in this process; the
-    packages directory becomes the only one argostranslate looks at.  Sets
-    ``ARGOS_*`` variables in ``os.environ`` (left set, see ``_OFFLINE_ENV``) and
-    creates ``<packages_dir>-index/`` (an empty package index) and, if argostranslate
-    is imported here, ``<packages_dir>-home/`` (its data/config/cache folders) next
-    to ``packages_dir``.
+    packages directory becomes the only one argostranslate looks at. Sets
+    ``MTNORM_MODELS_DIR`` and, through ``normalize.retranslate.argos``, the ``ARGOS_*``
+    variables in ``os.environ`` (left set).
     """
     package_path = Path(package_path)
     packages_dir = Path(packages_dir)
     packages_dir.mkdir(parents=True, exist_ok=True)
-    index_uri = _offline_package_index(packages_dir.parent / f"{packages_dir.name}-index")
-
-    os.environ.update(_OFFLINE_ENV)
-    os.environ["ARGOS_PACKAGES_DIR"] = str(packages_dir)
-    os.environ["ARGOS_PACKAGE_INDEX"] = index_uri
-    if "argostranslate.settings" not in sys.modules:
-        # settings.py creates and reads ~/.local/share, ~/.config and ~/.local/cache
-        # "argos-translate" directories at import; keep them beside the packages.
-        home = packages_dir.parent / f"{packages_dir.name}-home"
-        saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
-        for key, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
-            os.environ[key] = str(home / sub)
-        try:
-            import argostranslate.settings  # noqa: F401
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-
-    from argostranslate import package, settings, translate
-
-    # Same values as above, for an argostranslate imported earlier in this process.
-    settings.package_data_dir = packages_dir
-    settings.package_dirs = [packages_dir]
-    settings.model_provider = settings.ModelProvider.OPENNMT
-    settings.chunk_type = settings.ChunkType.ARGOSTRANSLATE
-    settings.device = "cpu"
-    settings.package_index = index_uri
-    settings.remote_package_index = index_uri + "index.json"
-    settings.remote_repo = index_uri
-
+    # mtnorm's own offline set-up of argostranslate: forced ARGOS_* settings, an empty
+    # local package index, argos's folders kept out of $HOME, caches cleared.
+    os.environ["MTNORM_MODELS_DIR"] = str(packages_dir)
+    from normalize.retranslate import argos
+    package, translate, _ = argos()
     package.install_from_path(package_path)
-
-    # Process-wide caches: languages (lru_cache) and translations by "from-to" key.
-    translate.installed_translates.clear()
-    translate.get_installed_languages.cache_clear()
+    package, translate, _ = argos()          # clears argos's caches: the install takes effect
 
     with zipfile.ZipFile(package_path) as zf:
         metadata = json.loads(next(zf.read(n) for n in zf.namelist() if n.endswith("/metadata.json")))

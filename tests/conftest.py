@@ -10,6 +10,8 @@ sys.path.insert(0, str(ROOT))
 # Tests never read a team's glossary from the environment, and keep their own cache.
 os.environ.pop("MTNORM_GLOSSARY", None)
 os.environ["MTNORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="mtnorm-test-cache-")
+os.environ["MTNORM_STATE_DIR"] = tempfile.mkdtemp(prefix="mtnorm-test-state-")
+os.environ.pop("MTNORM_MODELS_DIR", None)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ WORD_MAP = {"chat": "cat", "chien": "dog", "maison": "house"}
 # install_and_get_translation sets these in os.environ; registering them with
 # monkeypatch first restores the caller's environment afterwards.
 _ENV_KEYS = ("ARGOS_PACKAGES_DIR", "ARGOS_PACKAGE_INDEX", "ARGOS_MODEL_PROVIDER",
-             "ARGOS_CHUNK_TYPE", "ARGOS_DEVICE_TYPE")
+             "ARGOS_CHUNK_TYPE", "ARGOS_DEVICE_TYPE", "MTNORM_MODELS_DIR")
 
 
 def _guard_env(mp):
