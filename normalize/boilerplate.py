@@ -42,8 +42,9 @@ class PatternError(ValueError):
 class Rules:
     line: re.Pattern
     line_rules: dict[str, str]
+    by_first: dict[str, re.Pattern]        # the line patterns a line starting with this char can match
     guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
-    needs: re.Pattern                                          # any word some pattern needs
+    need_words: tuple[str, ...]                                # every word some pattern needs
     prefix: re.Pattern
     prefix_rules: dict[str, str]
     header: re.Pattern
@@ -51,7 +52,7 @@ class Rules:
     credit_ends: frozenset
 
 
-def _alternation(rows, kind, guarded=None):
+def _alternation(rows, kind, guarded=None, parts_out=None):
     """One alternation of the kind's patterns; with ``guarded`` (a list), patterns that
     have ``needs`` words go there instead, each compiled on its own."""
     parts, names = [], {}
@@ -75,7 +76,72 @@ def _alternation(rows, kind, guarded=None):
         name = f"r{lineno}"
         names[name] = f"boilerplate.{row['rule']}"
         parts.append(f"(?P<{name}>{pat})")
+        if parts_out is not None:
+            parts_out.append((f"(?P<{name}>{pat})", _first_chars(pat)))
     return re.compile("|".join(parts), re.I), names
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """Lower-case characters a match can start with, or None if any (or unknown).
+
+    Read from the parsed pattern (re's parser), so a line is tried only against the
+    patterns that can start with its first character.
+    """
+    try:
+        from re import _constants as c, _parser
+        parsed = _parser.parse(pattern, re.I)
+    except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
+        return None
+
+    def in_set(items):
+        out = set()
+        for op, av in items:
+            if op is c.LITERAL:
+                out.add(chr(av))
+            elif op is c.RANGE and av[1] - av[0] < 300:
+                out.update(chr(x) for x in range(av[0], av[1] + 1))
+            elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+                out.update("0123456789")
+            elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+                out.update(" \t\n\r\f\v")
+            else:
+                return None
+        return out
+
+    def first(seq):
+        acc = set()
+        for op, av in seq:
+            if op is c.LITERAL:
+                return acc | {chr(av)}, False
+            if op is c.IN:
+                chars = in_set(av)
+                return (None, False) if chars is None else (acc | chars, False)
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue
+            if op is c.SUBPATTERN:
+                f, nullable = first(av[-1])
+            elif op is c.BRANCH:
+                f, nullable = set(), False
+                for alt in av[1]:
+                    fa, na = first(alt)
+                    if fa is None:
+                        return None, False
+                    f |= fa
+                    nullable |= na
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                f, nullable = first(av[2])
+                nullable = nullable or av[0] == 0
+            else:
+                return None, False
+            if f is None:
+                return None, False
+            acc |= f
+            if not nullable:
+                return acc, False
+        return None, True     # can match empty text: any start
+
+    chars, _ = first(parsed)
+    return frozenset(ch.lower() for ch in chars) if chars else None
 
 
 def _credit_pattern() -> re.Pattern:
@@ -112,13 +178,27 @@ def _credit_pattern() -> re.Pattern:
 def rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
     guarded: list = []
-    line, line_rules = _alternation(rows, "line", guarded)
-    words = sorted({w for needs, _, _ in guarded for w in needs}, key=len, reverse=True)
-    needs = re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+    parts: list = []
+    line, line_rules = _alternation(rows, "line", guarded, parts)
+    by_first = _dispatch(parts)
+    need_words = tuple(sorted({w for needs, _, _ in guarded for w in needs}))
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
-    return Rules(line, line_rules, guarded, needs, prefix, prefix_rules, header, _credit_pattern(), ends)
+    return Rules(line, line_rules, by_first, guarded, need_words, prefix, prefix_rules, header,
+                 _credit_pattern(), ends)
+
+
+def _dispatch(parts) -> dict[str, re.Pattern]:
+    """For each first character, one alternation of the patterns that can start with it
+    (plus those that can start with anything); "" maps to all of them."""
+    chars = {ch for _, first in parts if first for ch in first}
+    table = {"": re.compile("|".join(p for p, _ in parts), re.I)}
+    for ch in chars:
+        table[ch] = re.compile("|".join(p for p, first in parts if first is None or ch in first), re.I)
+    anyone = [p for p, first in parts if first is None]
+    table[None] = re.compile("|".join(anyone), re.I) if anyone else None
+    return table
 
 
 def classify_line(line: str) -> str | None:
@@ -133,14 +213,17 @@ def classify_line(line: str) -> str | None:
     if not s or len(s) > MAX_GUARDED_LINE:
         return None
     r = rules()
-    m = r.line.fullmatch(s) if len(s) <= MAX_BOILERPLATE_LINE else None
+    m = None
+    if len(s) <= MAX_BOILERPLATE_LINE:
+        pattern = r.by_first.get(s[0].lower(), r.by_first[None])
+        m = pattern.fullmatch(s) if pattern is not None else None
     if m:
         return r.line_rules[m.lastgroup]
     low = s.lower()
-    found = set(r.needs.findall(low))
+    found = [w for w in r.need_words if w in low]
     if found:
         for needs, pattern, rule in r.guarded:
-            if not found.isdisjoint(needs) and pattern.fullmatch(s):
+            if any(w in needs for w in found) and pattern.fullmatch(s):
                 return rule
     return None
 
@@ -150,8 +233,19 @@ def _strip_prefix(line: str) -> tuple[int, str] | None:
     r = rules()
     end, rule = 0, None
     while (m := r.prefix.match(line, end)) and m.end() > end:
+        nxt = line[m.end():m.end() + 1]
+        if nxt and not (nxt.isspace() or nxt.isupper() or nxt in ".:|-"):
+            break      # a label glued to a quote or a lower-case word is not a clean label
         end, rule = m.end(), rule or r.prefix_rules[m.lastgroup]
     return (end, rule) if rule else None
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _same(a: str, b: str) -> bool:
+    """The same line but for case, spacing, punctuation and quote marks."""
+    return _NOT_ALNUM.sub("", a).lower() == _NOT_ALNUM.sub("", b).lower() and bool(_NOT_ALNUM.sub("", a))
 
 
 def _is_link_title(line: str) -> bool:
@@ -198,7 +292,8 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     drop: dict[int, str] = {}
     inline: list[Edit] = []
 
-    prev = -1  # index of the previous non-blank line
+    kept: dict[int, str] = {}   # each line's text once a glued label is gone
+    alive: list[int] = []       # lines kept so far: duplicates are judged against the last one
     in_links = False  # after a links heading ("Related Articles"), short title lines are links
     for i, ln in enumerate(lines):
         if blank[i]:
@@ -218,22 +313,26 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
                 else:
                     lead = len(ln) - len(ln.lstrip())
                     inline.append(Edit(pre[1], starts[i] + lead, starts[i] + lead + pre[0],
-                                               s[:pre[0]], ""))
+                                       s[:pre[0]], ""))
+                    s = rest                       # what the line will say
+        kept[i] = s
+        prev = alive[-1] if alive else -1
         if rule is None:
             cap = _caption(s)
             if cap is not None:
                 caption, strong = cap
-                if prev >= 0 and caption and lines[prev].strip() == caption and prev not in drop:
+                if prev >= 0 and caption and _same(kept[prev], caption):
                     drop[prev] = "boilerplate.caption"
+                    alive.pop()
                     rule = "boilerplate.caption"
                 elif not caption or (strong and len(caption) <= MAX_CAPTION):
                     rule = "boilerplate.caption"
-        if rule is None and prev >= 0 and s == lines[prev].strip():
+        if rule is None and prev >= 0 and _same(s, kept[prev]):
             rule = "boilerplate.duplicate_line"
         if rule is not None:
             drop[i] = rule
-        if rule is None or rule != "boilerplate.duplicate_line":
-            prev = i
+        else:
+            alive.append(i)
     edits = _drop_lines(text, lines, starts, blank, drop, final) if drop else []
     edits = sorted(edits + [e for e in inline if not any(d.start <= e.start < d.end for d in edits)],
                    key=lambda e: (e.start, e.end))

@@ -170,7 +170,11 @@ def fix_encoding(text: str, **_) -> Explained:
             t.apply(sub(_INVISIBLE, "", t.text, "encoding.invisible_chars"))
         if _any_in("\u1680\u180e\u205f\u3000", t.text):
             t.apply(sub(_ODD_SPACE, " ", t.text, "encoding.odd_spaces"))
-    if not t.text.isascii() or "&" in t.text or _CONTROL.search(t.text):
+    # A repair can expose another ("Ã©" -> "é" may start a new sequence): repeat until
+    # nothing changes, so that a second run of the stage finds nothing to do.
+    for _ in range(3):
+        if t.text.isascii() and "&" not in t.text and not _CONTROL.search(t.text):
+            break
         edits = []
         pos = 0
         for line in t.text.split("\n"):
@@ -178,6 +182,8 @@ def fix_encoding(text: str, **_) -> Explained:
                 for start, end in _windows(line):
                     edits.extend(e.shifted(pos + start) for e in _ftfy_line(line[start:end]))
             pos += len(line) + 1
+        if not edits:
+            break
         t.apply(edits)
     return t.result()
 

@@ -8,8 +8,6 @@
   starts a sentence, follows ``,``/``:``/a verb of saying, or starts with a
   proper noun, an acronym or "I" keeps it. A quoted single word is lowered only
   in a text that shows the defect on a longer fragment.
-- ``quotes.lost_closing_quote``: ``operationsHe wrote`` inside an open quotation
-  becomes ``operations" He wrote``.
 - ``quotes.al_article``: the Arabic article is written "al-" inside a name
   ("Bashar al-Assad"), except in names that keep "Al-" (``data/al_keep.txt``).
 """
@@ -115,37 +113,6 @@ def lower_fragment_capitals(text: str) -> list[Edit]:
     return [Edit("quotes.fragment_capital", p, p + 1, text[p], text[p].lower()) for p, _ in cands]
 
 
-# ---------------------------------------------------------------- lost closing quote
-
-_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]+)\b")
-
-
-def restore_lost_quotes(text: str) -> list[Edit]:
-    """Edits for glued words after an unclosed quotation, line by line."""
-    edits = []
-    pos = 0
-    for line in text.split("\n"):
-        if ('"' in line and line.count('"') % 2) or line.count("“") > line.count("”"):
-            edits += [e.shifted(pos) for e in sub(_GLUED, _lost_quote, line, "quotes.lost_closing_quote")]
-        pos += len(line) + 1
-    return edits
-
-
-def _lost_quote(m: re.Match) -> str | None:
-    text = m.string
-    line_start = text.rfind("\n", 0, m.start()) + 1
-    before = text[line_start:m.start()]
-    opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
-    lower = _lower_words()
-    if not opened or m.group(1) not in lower:
-        return None
-    second = m.group(3)
-    if not m.group(2) and second.lower() not in lower and second not in data.word_set("english_capitalized.txt"):
-        return None       # "operationsHe" needs a known word after; "suffer.Khaled" has the full stop
-    close = "”" if "“" in before else '"'
-    return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
-
-
 # ---------------------------------------------------------------- al- inside names
 
 _AL = regex.compile(r"(?<=\b(?P<prev>\p{Lu}\p{Ll}+) )(?P<art>Al|El)-(?P<name>\p{Lu}[\w’'-]*)")
@@ -175,7 +142,6 @@ def fix_quotes(text: str, **_) -> Explained:
         t.apply([e if e.after == "" else Edit("quotes.elision_of", e.start, e.end, e.before, e.after)
                  for e in sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe")])
     if '"' in t.text or "“" in t.text:
-        t.apply(restore_lost_quotes(t.text))
         t.apply(lower_fragment_capitals(t.text))
     if "Al-" in t.text or "El-" in t.text:
         t.apply(sub(_AL, _al, t.text, "quotes.al_article"))

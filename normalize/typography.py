@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .edits import Explained, Tracker, sub
+from . import data
+from .edits import Edit, Explained, Tracker, sub
 
 _SP = "[ \u00a0\u202f\u2009]"   # space, no-break, narrow no-break, thin
 
@@ -178,6 +179,39 @@ def _numero(m: re.Match):
     return i - 1, m.end(), "No. "
 
 
+# A closing quote the MT lost, gluing two words: ``operationsHe wrote`` inside an open
+# quotation becomes ``operations" He wrote``. It runs here, before the glossary, because
+# it changes where words begin.
+
+_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]+)\b")
+
+
+def restore_lost_quotes(text: str) -> list[Edit]:
+    """Edits for glued words after an unclosed quotation, line by line."""
+    edits = []
+    pos = 0
+    for line in text.split("\n"):
+        if ('"' in line and line.count('"') % 2) or line.count("“") > line.count("”"):
+            edits += [e.shifted(pos) for e in sub(_GLUED, _lost_quote, line, "typography.lost_closing_quote")]
+        pos += len(line) + 1
+    return edits
+
+
+def _lost_quote(m: re.Match) -> str | None:
+    text = m.string
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    before = text[line_start:m.start()]
+    opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+    lower = data.word_set("english_lowercase.txt")
+    if not opened or m.group(1) not in lower:
+        return None
+    second = m.group(3)
+    if not m.group(2) and second.lower() not in lower and second not in data.word_set("english_capitalized.txt"):
+        return None       # "operationsHe" needs a known word after; "suffer.Khaled" has the full stop
+    close = "”" if "“" in before else '"'
+    return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
+
+
 def fix_typography(text: str, **_) -> Explained:
     """Turn French typographic conventions into English ones.
 
@@ -207,4 +241,6 @@ def fix_typography(text: str, **_) -> Explained:
     t.apply(sub(_PERCENT, _percent, t.text, "typography.percent_space"))
     if "°" in t.text:
         t.apply(sub(_NUMERO, _numero, t.text, "typography.numero"))
+    if '"' in t.text or "“" in t.text:
+        t.apply(restore_lost_quotes(t.text))
     return t.result()
