@@ -42,7 +42,7 @@ class PatternError(ValueError):
 class Rules:
     line: re.Pattern
     line_rules: dict[str, str]
-    by_first: dict[str, re.Pattern]        # the line patterns a line starting with this char can match
+    by_first: dict                         # first char -> the line patterns that can match
     guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
     need_words: tuple[str, ...]                                # every word some pattern needs
     prefix: re.Pattern
@@ -189,16 +189,22 @@ def rules() -> Rules:
                  _credit_pattern(), ends)
 
 
-def _dispatch(parts) -> dict[str, re.Pattern]:
-    """For each first character, one alternation of the patterns that can start with it
-    (plus those that can start with anything); "" maps to all of them."""
-    chars = {ch for _, first in parts if first for ch in first}
-    table = {"": re.compile("|".join(p for p, _ in parts), re.I)}
-    for ch in chars:
-        table[ch] = re.compile("|".join(p for p, first in parts if first is None or ch in first), re.I)
-    anyone = [p for p, first in parts if first is None]
-    table[None] = re.compile("|".join(anyone), re.I) if anyone else None
-    return table
+class _Dispatch(dict):
+    """First character -> one alternation of the patterns that can start with it (plus
+    those that can start with anything). Compiled on first use: a line rarely needs all."""
+
+    def __init__(self, parts):
+        super().__init__()
+        self.parts = parts
+
+    def __missing__(self, ch: str):
+        chosen = [p for p, first in self.parts if first is None or ch in first]
+        self[ch] = re.compile("|".join(chosen), re.I) if chosen else None
+        return self[ch]
+
+
+def _dispatch(parts) -> _Dispatch:
+    return _Dispatch(parts)
 
 
 def classify_line(line: str) -> str | None:
@@ -215,7 +221,7 @@ def classify_line(line: str) -> str | None:
     r = rules()
     m = None
     if len(s) <= MAX_BOILERPLATE_LINE:
-        pattern = r.by_first.get(s[0].lower(), r.by_first[None])
+        pattern = r.by_first[s[0].lower()]
         m = pattern.fullmatch(s) if pattern is not None else None
     if m:
         return r.line_rules[m.lastgroup]
@@ -245,7 +251,14 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def _same(a: str, b: str) -> bool:
     """The same line but for case, spacing, punctuation and quote marks."""
-    return _NOT_ALNUM.sub("", a).lower() == _NOT_ALNUM.sub("", b).lower() and bool(_NOT_ALNUM.sub("", a))
+    if a == b:
+        return bool(a.strip())
+    if abs(len(a) - len(b)) > 8 + len(a) // 8:
+        return False
+    if _NOT_ALNUM.sub("", a[:40]).lower()[:12] != _NOT_ALNUM.sub("", b[:40]).lower()[:12]:
+        return False
+    key = _NOT_ALNUM.sub("", a).lower()
+    return bool(key) and key == _NOT_ALNUM.sub("", b).lower()
 
 
 def _is_link_title(line: str) -> bool:

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 RUN_EPILOG = """\
@@ -129,6 +128,7 @@ def _cmd_run(args) -> int:
 
 
 def _health(url: str) -> bool:
+    import urllib.request
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
             return r.status == 200

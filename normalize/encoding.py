@@ -170,21 +170,27 @@ def fix_encoding(text: str, **_) -> Explained:
             t.apply(sub(_INVISIBLE, "", t.text, "encoding.invisible_chars"))
         if _any_in("\u1680\u180e\u205f\u3000", t.text):
             t.apply(sub(_ODD_SPACE, " ", t.text, "encoding.odd_spaces"))
-    # A repair can expose another ("Ã©" -> "é" may start a new sequence): repeat until
-    # nothing changes, so that a second run of the stage finds nothing to do.
+    # A repair can expose another ("Ã©" -> "é" may start a new sequence): lines that
+    # changed are looked at again, so that a second run of the stage finds nothing to do.
+    if t.text.isascii() and "&" not in t.text and not _CONTROL.search(t.text):
+        return t.result()
+    todo = None                       # line numbers to look at; None: all
     for _ in range(3):
-        if t.text.isascii() and "&" not in t.text and not _CONTROL.search(t.text):
-            break
-        edits = []
+        edits, changed = [], set()
         pos = 0
-        for line in t.text.split("\n"):
-            if needs_ftfy(line):
+        for n, line in enumerate(t.text.split("\n")):
+            if (todo is None or n in todo) and needs_ftfy(line):
                 for start, end in _windows(line):
-                    edits.extend(e.shifted(pos + start) for e in _ftfy_line(line[start:end]))
+                    found = _ftfy_line(line[start:end])
+                    if found:
+                        changed.add(n)
+                        edits.extend(e.shifted(pos + start) for e in found)
             pos += len(line) + 1
         if not edits:
             break
         t.apply(edits)
+        # Recheck the lines that changed (all of them if a line break came or went).
+        todo = None if any("\n" in e.after or "\n" in e.before for e in edits) else changed
     return t.result()
 
 
