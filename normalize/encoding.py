@@ -86,9 +86,16 @@ def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
     edits = []
     for i1, i2, j1, j2 in ops:
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if len(old) + len(new) > 400:
-            spans = [(0, len(old), 0, len(new))]
-        else:   # characters within the changed words: "Ã©«Ã©" -> "é«é" is two edits
+        p = 0
+        while p < min(len(old), len(new)) and old[p] == new[p]:
+            p += 1
+        q = 0
+        while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
+            q += 1
+        middle = old[p:len(old) - q]
+        if len(old) + len(new) > 400 or not any(c in middle for c in '"«»“” \u00a0'):
+            spans = [(p, len(old) - q, p, len(new) - q)]
+        else:   # quotes inside the changed part: "Ã©«Ã©" -> "é«é" is two edits, « untouched
             sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
             spans = [(x1, x2, y1, y2) for tag, x1, x2, y1, y2 in sm.get_opcodes() if tag != "equal"]
         for x1, x2, y1, y2 in spans:
