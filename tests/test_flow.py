@@ -155,3 +155,16 @@ def test_serve_registers_a_cron_deployment_and_runs_it(prefect_api, articles, tm
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_flow_on_an_existing_dask_cluster_by_address(prefect_api, articles, tmp_path):
+    from distributed import LocalCluster
+
+    from flows.normalize_flow import normalize_articles
+    from normalize.cli_flow import task_runner
+    (articles / "bad.txt").unlink()
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        flow = normalize_articles.with_options(task_runner=task_runner(dask_address=cluster.scheduler_address))
+        state = flow(input_dir=str(articles), output_dir=str(tmp_path / "out"), return_state=True)
+    assert state.is_completed(), state.message
+    assert (tmp_path / "out" / "own.txt").read_text() == "Fighting resumed in Idlib, said the SOHR.\n"
