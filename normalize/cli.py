@@ -22,6 +22,8 @@ examples:
   mtnorm normalize --check scraped/*.txt         exit 1 if anything would change
   mtnorm normalize --glossary team/ article.txt  add a team glossary over the shipped one
   mtnorm glossary lint glossaries/               check glossary files
+  mtnorm run --input scraped/ --output clean/    a folder, as a Prefect flow (see 'mtnorm run --help')
+  mtnorm retranslate article.fr.txt              fresh translation from the French (needs a model)
 
 exit codes: 0 ok, 1 --check found changes, 2 usage error, 3 bad input or glossary.
 """
