@@ -169,6 +169,7 @@ def _credit_pattern() -> re.Pattern:
         rf"|(?i:(?:photos?|images?|pictures?|illustrations?)\s*(?:credits?)?|credits?(?: photo)?|crédits?(?: photo)?)"
         rf"\s*:\s*[^.!?]{{1,80}}"                                                     # Photo: ..., Credit: ...
         rf"|(?i:photo)\s+{agency}"                                                    # Photo AFP
+        rf"|(?:PHOTOS?|ILLUSTRATION)\s+{caps_names}(?:,\s*{caps_names})?"              # PHOTO NAME, AGENCY
         rf"|©\s*[^.!?]{{1,60}}"
     )
     return re.compile(rf"(?:^|(?<=\s))(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
@@ -272,7 +273,7 @@ _CREDIT_WORDS = ("credit", "crédit", "photo", "image", "picture", "illustration
 def _may_end_with_credit(line: str, ends: frozenset) -> bool:
     """Cheap test before the credit pattern: the last word is an agency, or a credit label is present."""
     last = line.rstrip(")]").rsplit(None, 1)[-1] if line.strip(")] ") else ""
-    if last in ends or "/" in line[-80:] or "©" in line or line.endswith(")"):
+    if last in ends or "/" in line[-80:] or "©" in line or line.endswith(")") or "PHOTO" in line[-90:]:
         return True
     return ":" in line and any(w in line.lower() for w in _CREDIT_WORDS)
 

@@ -157,6 +157,27 @@ def _ftfy_line(line: str) -> list[Edit]:
     return t.edits
 
 
+# ftfy leaves some two-character mojibake of accented letters alone ("ErdoÄŸan" for
+# "Erdoğan"): inside a word, a UTF-8 lead byte read as Windows-1252, then a continuation
+# byte, that decode together to a Latin letter.
+_CONTINUATION = ("\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039"
+                 "\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a"
+                 "\u0153\u017e\u0178\x81\x8d\x8f\x90\x9d")
+_MOJIBAKE_LETTER = re.compile(f"[\u00c2-\u00df][{_CONTINUATION}]")
+
+
+def _mojibake_letter(m: re.Match) -> str | None:
+    s, i, j = m.string, m.start(), m.end()
+    if not ((i > 0 and s[i - 1].isalpha()) or (j < len(s) and s[j].isalpha())):
+        return None
+    try:
+        raw = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0] for c in m.group())
+        letter = raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return letter if 0xC0 <= ord(letter) <= 0x17F and letter.isalpha() else None
+
+
 def _any_in(chars: str, text: str) -> bool:
     return any(c in text for c in chars)
 
@@ -198,6 +219,8 @@ def fix_encoding(text: str, **_) -> Explained:
         t.apply(edits)
         # Recheck the lines that changed (all of them if a line break came or went).
         todo = None if any("\n" in e.after or "\n" in e.before for e in edits) else changed
+    if not t.text.isascii():
+        t.apply(sub(_MOJIBAKE_LETTER, _mojibake_letter, t.text, "encoding.mojibake_letter"))
     return t.result()
 
 

@@ -26,11 +26,12 @@ from .matcher import REGEX_TIMEOUT
 from .textutil import (capitalize_first, fold, fold_keep_case, is_all_caps, is_sentence_start,
                        is_word_char)
 
-COLUMNS = ("source", "target", "note", "source_ref", "case", "match", "context", "example", "status")
+COLUMNS = ("source", "target", "note", "source_ref", "case", "match", "context", "example", "status", "scope")
 REQUIRED = ("source", "target")
 CASES = ("auto", "exact", "any")
 MATCHES = ("word", "regex")
 STATUSES = ("approved", "proposed", "disabled", "override")
+SCOPES = ("article", "paragraph")
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "glossaries"
 ENV_VAR = "MTNORM_GLOSSARY"
@@ -62,6 +63,7 @@ class Entry:
     context: str = ""
     example: str = ""
     status: str = "approved"
+    scope: str = "article"          # where the context must occur
     _context_re: object = field(default=None, repr=False)
     _regex: object = field(default=None, repr=False)
     key: str = field(init=False, repr=False)
@@ -86,7 +88,7 @@ class Entry:
 
     def row(self) -> tuple:
         return (self.source, self.target, self.file, self.line, self.note, self.source_ref, self.case,
-                self.match, self.context, self.example, self.status)
+                self.match, self.context, self.example, self.status, self.scope)
 
     @classmethod
     def from_row(cls, row: tuple) -> "Entry":
@@ -154,7 +156,7 @@ def read_entries(path: Path, raw: bytes | None = None) -> tuple[list[Entry], lis
             continue
         v = [fields[i].strip() if i is not None and i < len(fields) else "" for i in positions]
         e = Entry(v[0], v[1], name, lineno, v[2], v[3], v[4].lower() or "auto", v[5].lower() or "word",
-                  v[6], v[7], v[8].lower() or "approved")
+                  v[6], v[7], v[8].lower() or "approved", v[9].lower() or "article")
         bad = _check_entry(e)
         if bad:
             problems.append(f"{name}:{lineno}: {bad}")
@@ -176,6 +178,8 @@ def _check_entry(e: Entry) -> str | None:
         return f"match must be one of {', '.join(MATCHES)}, not {e.match!r}"
     if e.status not in STATUSES:
         return f"status must be one of {', '.join(STATUSES)}, not {e.status!r}"
+    if e.scope not in SCOPES:
+        return f"scope must be one of {', '.join(SCOPES)}, not {e.scope!r}"
     return _compile_entry(e)
 
 

@@ -197,13 +197,16 @@ def _required_literal(pattern: str) -> str | None:
 
 
 def _context_ok(text, start, end, e, cache) -> bool:
-    p_start = text.rfind("\n\n", 0, start)
-    p_start = 0 if p_start < 0 else p_start
-    key = (id(e), p_start)
-    if key not in cache:
+    """The entry's context occurs in the article (the text given), or in the same
+    paragraph with ``scope=paragraph``. The entry's own match does not count."""
+    if e.scope == "paragraph":
+        p_start = text.rfind("\n\n", 0, start)
+        p_start = 0 if p_start < 0 else p_start
         p_end = text.find("\n\n", end)
         p_end = len(text) if p_end < 0 else p_end
-        para = text[p_start:p_end]
-        # The entry's own source does not count as context.
-        cache[key] = e._context_re.search(para, timeout=0.5) is not None
+    else:
+        p_start, p_end = 0, len(text)
+    key = (id(e), p_start)
+    if key not in cache:
+        cache[key] = e._context_re.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
     return cache[key]

@@ -183,7 +183,7 @@ def _numero(m: re.Match):
 # quotation becomes ``operations" He wrote``. It runs here, before the glossary, because
 # it changes where words begin.
 
-_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]+)\b")
+_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]*)\b")
 
 
 def restore_lost_quotes(text: str) -> list[Edit]:
