@@ -137,6 +137,10 @@ def _ftfy_probe(line: str) -> str:
     return "".join(chars)
 
 
+# Scripts that repairing Latin-script news never yields.
+_FAR_SCRIPTS = re.compile("[\u3000-\u9fff\uac00-\ud7af\ue000-\uf8ff]")
+
+
 def _ftfy_line(line: str) -> list[Edit]:
     import ftfy
     probe = _ftfy_probe(line)
@@ -145,8 +149,8 @@ def _ftfy_line(line: str) -> list[Edit]:
         if all(line[e.start:e.end] == e.before for e in edits):
             return edits
     fixed, plan = ftfy.fix_and_explain(line, config=_config())
-    if fixed == line:
-        return []
+    if fixed == line or (_FAR_SCRIPTS.search(fixed) and not _FAR_SCRIPTS.search(line)):
+        return []   # unchanged, or "repaired" into CJK: Latin text misread as mojibake ("é”“")
     groups = _group_plan(plan)
     if len(groups) == 1:
         return diff_edits(line, fixed, _step_rule(groups[0][0]))

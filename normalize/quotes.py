@@ -1,8 +1,5 @@
 """Stage 5, quotes and capitals.
 
-- ``quotes.elision_apostrophe``: a stray apostrophe left by French elision
-  ("take over 'a strategic city", from "d'une") is removed when nothing in the
-  paragraph could close it as a quotation.
 - ``quotes.fragment_capital``: a quoted fragment that continues the sentence
   loses the capital the MT gave it (``against "Terrorists are``). A quote that
   starts a sentence, follows ``,``/``:``/a verb of saying, or starts with a
@@ -23,49 +20,6 @@ from .edits import Edit, Explained, Tracker, sub
 
 def _lower_words() -> frozenset[str]:
     return data.word_set("english_lowercase.txt")
-
-
-# ---------------------------------------------------------------- stray apostrophes
-
-_STRAY = re.compile(r"['‘’](?=([a-z]+)\b)")
-_CLOSER = re.compile(r"(?<=[^\s])['’](?=[\s.,;:!?)\"”]|$)", re.M)
-
-
-def _paragraph_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
-
-
-# French "d'" before a noun phrase is "of" after a noun ("la mort d'un enfant" -> "the death
-# 'a child" -> "the death of a child") and nothing after a verb or particle ("s'emparer d'une
-# ville" -> "take over 'a city" -> "take over a city"). A word right after a determiner is
-# taken as a noun.
-_DETERMINERS = frozenset("the a an this that these those its their his her our my your each every "
-                         "no any some another".split())
-_PARTICLES = frozenset("over than about nearly almost some out up off by to from with for of in on at into "
-                       "onto around approximately roughly only just even not also".split())
-_PREV_WORDS = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)?\s*([A-Za-z]+)\s+\Z")
-
-
-def _stray(m: re.Match):
-    text = m.string
-    i = m.start()
-    if i == 0 or not text[i - 1].isspace():
-        return None
-    if m.group(1) in data.word_set("apostrophe_words.txt"):
-        return None
-    end = _paragraph_end(text, m.end())
-    for c in _CLOSER.finditer(text, m.end(), end):
-        if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
-            return None
-    return "of " if _after_noun(text, i) else ""
-
-
-def _after_noun(text: str, i: int) -> bool:
-    words = re.findall(r"[A-Za-z]+", text[max(0, i - 60):i])[-3:]
-    if not words or words[-1].lower() in _PARTICLES or words[-1].lower() in _DETERMINERS:
-        return False
-    return any(w.lower() in _DETERMINERS for w in words[:-1][-2:])
 
 
 # ---------------------------------------------------------------- capitals in quoted fragments
@@ -132,15 +86,12 @@ def _al(m: re.Match) -> str | None:
 def fix_quotes(text: str, **_) -> Explained:
     """Repair quote defects and capitals left by French MT.
 
-    >>> fix_quotes('to take over \\'a city, then against "Terrorists are here".').text
-    'to take over a city, then against "terrorists are here".'
+    >>> fix_quotes('He took the city, then against "Terrorists are here".').text
+    'He took the city, then against "terrorists are here".'
     >>> fix_quotes('He said, "We will stay." Bashar Al-Assad agreed.').text
     'He said, "We will stay." Bashar al-Assad agreed.'
     """
     t = Tracker(text)
-    if "'" in text or "‘" in text or "’" in text:
-        t.apply([e if e.after == "" else Edit("quotes.elision_of", e.start, e.end, e.before, e.after)
-                 for e in sub(_STRAY, _stray, t.text, "quotes.elision_apostrophe")])
     if '"' in t.text or "“" in t.text:
         t.apply(lower_fragment_capitals(t.text))
     if "Al-" in t.text or "El-" in t.text:

@@ -179,11 +179,61 @@ def _numero(m: re.Match):
     return i - 1, m.end(), "No. "
 
 
+# A stray apostrophe left by French elision ("take over 'a strategic city", from "d'une") is
+# removed when nothing in the paragraph could close it as a quotation. It runs here, early,
+# because the words it frees may need other rules ("650 'millions").
+
+_STRAY = re.compile(r"['‘’](?=([^\W\d_]+)\b)")
+_CLOSER = re.compile(r"(?<=[^\s])['’](?=[\s.,;:!?)\"”]|$)", re.M)
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+# French "d'" before a noun phrase is "of" after a noun ("la mort d'un enfant" -> "the death
+# 'a child" -> "the death of a child") and nothing after a verb or particle ("s'emparer d'une
+# ville" -> "take over 'a city" -> "take over a city"). A word right after a determiner is
+# taken as a noun.
+_DETERMINERS = frozenset("the a an this that these those its their his her our my your each every "
+                         "no any some another".split())
+_PARTICLES = frozenset("over than about nearly almost some out up off by to from with for of in on at into "
+                       "onto around approximately roughly only just even not also".split())
+_PREV_WORDS = re.compile(r"([A-Za-z]+)\s+([A-Za-z]+)?\s*([A-Za-z]+)\s+\Z")
+
+
+def _stray(m: re.Match):
+    text = m.string
+    i = m.start()
+    if i == 0 or not text[i - 1].isspace():
+        return None
+    j = i - 1
+    while j >= 0 and text[j] in " \t\u00a0":
+        j -= 1
+    if j < 0 or not text[j].isalnum():
+        return None     # at a line start, or after ":" or ",": where a quotation may open
+    if m.group(1).lower() in data.word_set("apostrophe_words.txt"):
+        return None
+    end = _paragraph_end(text, m.end())
+    for c in _CLOSER.finditer(text, m.end(), end):
+        if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
+            return None
+    return "of " if _after_noun(text, i) else ""
+
+
+def _after_noun(text: str, i: int) -> bool:
+    words = re.findall(r"[A-Za-z]+", text[max(0, i - 60):i])[-3:]
+    if not words or words[-1].lower() in _PARTICLES or words[-1].lower() in _DETERMINERS:
+        return False
+    return any(w.lower() in _DETERMINERS for w in words[:-1][-2:])
+
+
 # A closing quote the MT lost, gluing two words: ``operationsHe wrote`` inside an open
 # quotation becomes ``operations" He wrote``. It runs here, before the glossary, because
 # it changes where words begin.
 
-_GLUED = re.compile(r"\b([a-z]{2,})([.!?,;]?)([A-Z][a-z]*)\b")
+_GLUED = re.compile(r"\b([A-Za-z][a-z]+)([.!?,;]?)([A-Z][a-z]*)\b")
 
 
 def restore_lost_quotes(text: str) -> list[Edit]:
@@ -202,12 +252,16 @@ def _lost_quote(m: re.Match) -> str | None:
     line_start = text.rfind("\n", 0, m.start()) + 1
     before = text[line_start:m.start()]
     opened = before.count('"') % 2 == 1 or before.count("“") > before.count("”")
-    lower = data.word_set("english_lowercase.txt")
-    if not opened or m.group(1) not in lower:
+    if not opened:
         return None
-    second = m.group(3)
-    if not m.group(2) and second.lower() not in lower and second not in data.word_set("english_capitalized.txt"):
-        return None       # "operationsHe" needs a known word after; "suffer.Khaled" has the full stop
+    if not m.group(2):
+        # "operationsHe": both must be known words (brands like "iPhone" stay). With the
+        # punctuation ("suffer.Khaled", "said,He") the glue alone is enough.
+        lower = data.word_set("english_lowercase.txt")
+        second = m.group(3)
+        if m.group(1).lower() not in lower or (
+                second.lower() not in lower and second not in data.word_set("english_capitalized.txt")):
+            return None
     close = "”" if "“" in before else '"'
     return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
 
@@ -221,6 +275,9 @@ def fix_typography(text: str, **_) -> Explained:
     []
     """
     t = Tracker(text)
+    if "'" in text or "‘" in text or "’" in text:
+        t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
+                 for e in sub(_STRAY, _stray, t.text, "typography.elision_apostrophe")])
     if "«" in text or "»" in text:
         curly = "“" in text or "”" in text
         t.apply(sub(_GUILLEMET_OPEN, lambda m: _guillemet(curly, True), t.text, "typography.guillemets"))
@@ -229,6 +286,13 @@ def fix_typography(text: str, **_) -> Explained:
         t.apply(sub(_OPEN_AS_CLOSE, _open_as_close, t.text, "typography.quote_direction"))
     if "”" in t.text:
         t.apply(sub(_CLOSE_AS_OPEN, _close_as_open, t.text, "typography.quote_direction"))
+    # Before the number rules: it changes where words end. After the quotes are settled.
+    if '"' in t.text or "“" in t.text:
+        for _ in range(3):            # a restored quote can free the next glued pair
+            found = restore_lost_quotes(t.text)
+            if not found:
+                break
+            t.apply(found)
     pattern = _HIGH_PUNCT_WIDE if any(c in t.text for c in _SPACES[1:]) else _HIGH_PUNCT
     t.apply(sub(pattern, _space_punct, t.text, "typography.space_before_punctuation"))
     if '" ' in t.text or '"\u00a0' in t.text:
@@ -241,6 +305,4 @@ def fix_typography(text: str, **_) -> Explained:
     t.apply(sub(_PERCENT, _percent, t.text, "typography.percent_space"))
     if "°" in t.text:
         t.apply(sub(_NUMERO, _numero, t.text, "typography.numero"))
-    if '"' in t.text or "“" in t.text:
-        t.apply(restore_lost_quotes(t.text))
     return t.result()

@@ -33,6 +33,14 @@ _PIPELINE = Pipeline()
 @example("the\n'the")                           # a repair that makes two lines the same
 @example("Ã©”“")                                 # a repair that exposes another sequence
 @example("the\nOMAR HAJ / AFP\nthe")             # lines made adjacent by a dropped credit
+@example("650 'millions")                        # a freed word that another rule must see
+@example('"650 millionsAl-Assad')                # a restored quote that ends a word
+@example("”operationsHe")                         # quote direction settles before lost quotes
+@example("the 'Al-Cham")                          # the glossary must not make an apostrophe stray
+@example('the "Terrorists,Al-Assad')              # a lowered capital must not create a glued pair
+@example("Ã© »“")                                 # no "repair" into CJK
+@example('"Al-Cham,Al-Assad')                     # the glossary must not make a glued pair
+@example('"“the,InA')                             # one restored quote frees the next pair
 @example("Article reserved for our subscribersthe\nArticle reserved for our subscribers"
          "Article reserved for our subscribersthe")
 def test_idempotent_and_replayable(text):
