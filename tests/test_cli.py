@@ -42,7 +42,7 @@ def test_explain_lines_name_rules_and_positions():
     r = mtnorm("normalize", "--explain", SEED)
     lines = r.stdout.decode().splitlines()
     assert r.returncode == 0
-    assert any(":6:220: quotes.elision_apostrophe:" in ln for ln in lines)
+    assert any(":6:220: typography.elision_apostrophe:" in ln for ln in lines)
     assert any("glossary:glossaries/" in ln for ln in lines)
 
 
