@@ -85,7 +85,7 @@ class Matcher:
             if c[0] < last:
                 continue
             e = c[2]
-            if e._context_re is not None and not _context_ok(text, c[0], c[1], e, para_cache):
+            if e._context_re is not None and not _context_ok(text, folded, c[0], c[1], e, para_cache):
                 continue
             out.append(c)
             last = c[1]
@@ -196,7 +196,7 @@ def _required_literal(pattern: str) -> str | None:
     return fold(best) if len(best) >= 4 else None
 
 
-def _context_ok(text, start, end, e, cache) -> bool:
+def _context_ok(text, folded, start, end, e, cache) -> bool:
     """The entry's context occurs in the article (the text given), or in the same
     paragraph with ``scope=paragraph``. The entry's own match does not count."""
     if e.scope == "paragraph":
@@ -208,5 +208,9 @@ def _context_ok(text, start, end, e, cache) -> bool:
         p_start, p_end = 0, len(text)
     key = (id(e), p_start)
     if key not in cache:
-        cache[key] = e._context_re.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
+        ctx = e._context_re
+        if hasattr(ctx, "found_in"):
+            cache[key] = ctx.found_in(folded[p_start:p_end] if p_start or p_end < len(folded) else folded)
+        else:
+            cache[key] = ctx.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
     return cache[key]
