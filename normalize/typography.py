@@ -241,7 +241,7 @@ def restore_lost_quotes(text: str) -> list[Edit]:
     edits = []
     pos = 0
     for line in text.split("\n"):
-        if ('"' in line and line.count('"') % 2) or line.count("“") > line.count("”"):
+        if (('"' in line and line.count('"') % 2) or ("“" in line and line.count("“") > line.count("”"))):
             edits += [e.shifted(pos) for e in sub(_GLUED, _lost_quote, line, "typography.lost_closing_quote")]
         pos += len(line) + 1
     return edits
@@ -275,7 +275,7 @@ def fix_typography(text: str, **_) -> Explained:
     []
     """
     t = Tracker(text)
-    if "'" in text or "‘" in text or "’" in text:
+    if " '" in text or " ‘" in text or " ’" in text or "\u00a0'" in text:
         t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
                  for e in sub(_STRAY, _stray, t.text, "typography.elision_apostrophe")])
     if "«" in text or "»" in text:
