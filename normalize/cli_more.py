@@ -42,8 +42,7 @@ def add_commands(sub) -> None:
     test = gsub.add_parser("test", help="run every entry's example; report entries that never fire",
                            description="Normalize each entry's example and check the target appears. With "
                                        "--corpus, also list the entries that made no edit on that corpus.")
-    test.add_argument("--glossary", action="append", default=[], metavar="PATH",
-                      help="team layers over the shipped glossaries (repeatable)")
+    _glossary_option(test)
     test.add_argument("--corpus", metavar="DIR", help="directory of .txt articles (or one file)")
     test.add_argument("--strict", action="store_true", help="exit 1 if an entry never fires on the corpus")
     test.set_defaults(func=_cmd_test)
@@ -53,14 +52,14 @@ def add_commands(sub) -> None:
                                       "tch, ch, final -e, diaeresis) and French-looking acronyms with no "
                                       "entry, ranked by frequency, as TSV rows with a context snippet.")
     sug.add_argument("corpus", metavar="CORPUS", help="directory of .txt articles (or one file)")
-    sug.add_argument("--glossary", action="append", default=[], metavar="PATH")
+    _glossary_option(sug)
     sug.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
     sug.add_argument("--min-count", type=int, default=2, help="ignore rarer words (default 2)")
     sug.set_defaults(func=_cmd_suggest)
 
     show = gsub.add_parser("show", help="which entry (FILE:LINE) rewrites a word, and why")
     show.add_argument("term", metavar="TERM")
-    show.add_argument("--glossary", action="append", default=[], metavar="PATH")
+    _glossary_option(show)
     show.set_defaults(func=_cmd_show)
 
     rt = sub.add_parser("retranslate", help="translate a French source afresh and print normalized English",
@@ -70,7 +69,7 @@ def add_commands(sub) -> None:
                         epilog="Needs a model: see 'mtnorm model --help'. Exit code 3 without one.",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     rt.add_argument("source", metavar="ARTICLE.fr.txt")
-    rt.add_argument("--glossary", action="append", default=[], metavar="PATH")
+    _glossary_option(rt)
     rt.set_defaults(func=_cmd_retranslate)
 
     model = sub.add_parser("model", help="install and list translation models (argos packages)",
@@ -88,6 +87,11 @@ def add_commands(sub) -> None:
 
     from . import cli_flow
     cli_flow.add_commands(sub)
+
+
+def _glossary_option(parser) -> None:
+    parser.add_argument("--glossary", action="append", default=[], metavar="PATH",
+                        help="team glossary layers over the shipped ones (repeatable)")
 
 
 def _layers(extra: list[str]) -> list[Path]:
