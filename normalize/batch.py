@@ -13,7 +13,7 @@ import collections
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -225,9 +225,6 @@ def table_rows(results: list[ArticleResult]) -> list[dict]:
              "top rules": ", ".join(k for k, _ in collections.Counter(r.rules).most_common(3)),
              "reason": r.reason} for r in results]
 
-
-def as_dicts(results: list[ArticleResult]) -> list[dict]:
-    return [asdict(r) for r in results]
 
 
 def state_dir() -> Path:

@@ -296,7 +296,6 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     'Title\\n\\nBody.\\n'
     """
     lines = text.split("\n")
-    n = len(lines)
     starts = []
     pos = 0
     for ln in lines:
@@ -383,7 +382,6 @@ def _drop_lines(text, lines, starts, blank, drop, final) -> list[Edit]:
         i = j
 
     edits: list[Edit] = []
-    pending = None  # rule-less edit made of blank lines, waiting for a rule
     for i in sorted(remove):
         start, end = starts[i], starts[i] + len(lines[i]) + (1 if i < len(lines) - 1 else 0)
         rule = drop.get(i)

@@ -112,8 +112,3 @@ class AtomicWriter:
         else:
             self.abort()
         return False
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    with AtomicWriter(path) as w:
-        w.write(text)

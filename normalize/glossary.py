@@ -16,15 +16,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .edits import Edit, Explained
 from . import cache as _cache
 from .matcher import REGEX_TIMEOUT
-from .textutil import (capitalize_first, fold, fold_keep_case, is_all_caps, is_sentence_start,
-                       is_word_char)
+from .textutil import capitalize_first, fold, is_all_caps, is_sentence_start
 
 COLUMNS = ("source", "target", "note", "source_ref", "case", "match", "context", "example", "status", "scope")
 REQUIRED = ("source", "target")
@@ -433,9 +431,6 @@ def _version() -> str:
     return f"{__version__}+{code.hexdigest()[:12]}"
 
 
-def load_default(extra: list[Path] | None = None) -> Glossary:
-    return load(layer_paths(extra))
-
 
 # --------------------------------------------------------------------------- applying
 
@@ -480,7 +475,3 @@ def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Expla
         return Explained(text, [])
     from .edits import apply_edits
     return Explained(apply_edits(text, edits), edits)
-
-
-def is_nfc(s: str) -> bool:
-    return unicodedata.is_normalized("NFC", s)

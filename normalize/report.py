@@ -16,7 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from .edits import Edit
 from .files import AtomicWriter, InputError, check_readable, iter_text_lines
 from .pipeline import Pipeline, chunk_lines
 

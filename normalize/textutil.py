@@ -88,10 +88,6 @@ def fold_keep_case(text: str) -> str:
     return _FOLDABLE_KEEP_CASE.sub(lambda m: m.group().translate(FOLD_KEEP_CASE), out)
 
 
-def is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st gen col lt sgt capt maj prof sen rep gov jan feb mar apr jun jul aug sep sept "
     "oct nov dec no vs etc u.s u.n e.g i.e".split())

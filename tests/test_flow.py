@@ -10,7 +10,6 @@ import pytest
 
 from conftest import ROOT
 from normalize import batch
-from normalize.files import read_text
 from normalize.pipeline import Pipeline, chunk_lines
 from normalize.report import collect_json_edits
 
