@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import ROOT, corpus  # noqa: E402
+from corpus import ROOT, best_of, corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -49,14 +49,6 @@ def write_glossary(path: Path, entries) -> None:
         for s, t in entries:
             f.write(f"{s}\t{t}\tgenerated\n")
 
-
-def best(fn, repeat):
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
 
 
 def main() -> None:
@@ -93,8 +85,8 @@ def main() -> None:
         g.matcher()
         compile_s = time.perf_counter() - t0
         load([gdir])                                  # fills the cache
-        cached_s = best(lambda: load([gdir]), 3)
-        t = best(lambda: apply_glossary(text, glossary=g), args.repeat)
+        cached_s = best_of(lambda: load([gdir]), 3)
+        t = best_of(lambda: apply_glossary(text, glossary=g), args.repeat)
         rate = mb / t
         base.setdefault("mtnorm", rate)
         print(f"{n:>8} {'mtnorm (Aho-Corasick)':<24}{rate:>9.2f}{rate / base['mtnorm']:>7.2f}x"
@@ -105,7 +97,7 @@ def main() -> None:
         for s, tg in entries:
             kp.add_keyword(s, tg)
         build = time.perf_counter() - t0
-        t = best(lambda: [kp.replace_keywords(p) for p in paragraphs], 1)
+        t = best_of(lambda: [kp.replace_keywords(p) for p in paragraphs], 1)
         rate = mb / t
         base.setdefault("flashtext", rate)
         print(f"{n:>8} {'flashtext':<24}{rate:>9.2f}{rate / base['flashtext']:>7.2f}x{build:>11.2f}{'-':>10}")
@@ -119,7 +111,7 @@ def main() -> None:
             out = part
             for p, tg in pats:
                 out = p.sub(tg, out)
-        t = best(naive, 1)
+        t = best_of(naive, 1)
         rate = len(part.encode("utf-8")) / 1e6 / t
         base.setdefault("naive", rate)
         print(f"{n:>8} {'re.sub loop':<24}{rate:>9.3f}{rate / base['naive']:>7.2f}x{'-':>11}{'-':>10}"

@@ -14,16 +14,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import ROOT, corpus  # noqa: E402
+from corpus import ROOT, best_of, corpus  # noqa: E402
 
-
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def cold_start(cmd: list[str], repeat=7) -> float:

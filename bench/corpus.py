@@ -1,6 +1,7 @@
 """Build a benchmark corpus of at least N MB from the seed and the test corpus articles."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +22,13 @@ def corpus(mb: float = 12.0) -> str:
         size += len(a.encode("utf-8"))
         i += 1
     return "".join(parts)
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    """The shortest wall time of ``repeat`` calls (the least disturbed by the machine)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
