@@ -74,7 +74,7 @@ def french_paragraphs(text: str) -> list[Flag]:
     pos = 0
     detect = None
     for line in text.split("\n"):
-        if looks_french(line):
+        if len(line) >= MIN_CHARS and not line.isascii() and looks_french(line):
             detect = detect or _detector()
             try:
                 langs = detect(line)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 from . import data
 from .edits import Edit, Explained, Tracker, sub
 
@@ -20,9 +22,9 @@ _SPACES = " \u00a0\u202f\u2009"
 # « text » -> "text" (curly when the text already uses curly double quotes).
 _GUILLEMET_OPEN = re.compile(f"«{_SP}*")
 _GUILLEMET_CLOSE = re.compile("»")
-# "word ;" "word :" "word ?" "word !": the French space before high punctuation.
-_HIGH_PUNCT = re.compile(" [;:!?]")
-_HIGH_PUNCT_WIDE = re.compile("[ \u00a0\u202f\u2009][;:!?]")
+# "word ;" "word :" "word ?" "word !": the French space before high punctuation. One
+# pattern per mark, each led by the mark (a literal is much faster to scan for than a class).
+_HIGH_PUNCT = [re.compile(f"{re.escape(p)}(?<={_SP}{re.escape(p)})") for p in ";:!?"]
 # " text " with spaces inside both quotes.
 _SPACED_QUOTES = re.compile(f'"{_SP}+([^"\\n]*?[^\\s"]){_SP}+"')
 # Curly quotes facing the wrong way.
@@ -30,8 +32,9 @@ _OPEN_AS_CLOSE = re.compile(r"“(?=[\s.,;:!?)\]]|$)", re.M)
 _CLOSE_AS_OPEN = re.compile(r"”(?=[\w‘'])")
 # 650 000 -> 650,000 (groups of three digits split by spaces); keeps a decimal part.
 _DIGIT_GROUPS = re.compile(f"[0-9]{{1,3}}(?:{_SP}[0-9]{{3}})+(?:,[0-9]+)?")
-_GROUP_SEP = re.compile(" [0-9]{3}(?![0-9])")
-_GROUP_SEP_WIDE = re.compile(f"{_SP}[0-9]{{3}}(?![0-9])")
+# Found at the digit before a separator: the regex module scans for this pattern five
+# times faster than re scans for the separator.
+_GROUP_SEP = regex.compile(f"[0-9](?={_SP}[0-9]{{3}}(?![0-9]))")
 # 3,5 million / 0,75 / 2,5 % -> decimal point. Only 1-2 digits after the comma (1,500 is English).
 _UNITS = (r"(?:million|billion|trillion|milliard|percent|per cent|degrees?|°|points?|km|kilomet(?:er|re)s?|"
           r"kilos?|kilogram(?:me)?s?|gram(?:me)?s?|lit(?:er|re)s?|miles?|acres?|seconds?|minutes?|days?|"
@@ -57,9 +60,9 @@ _MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov
 
 
 def _digit_groups(m: re.Match):
-    """Found at a separator followed by three digits: look back for the number's start."""
+    """Found at a digit before a separator and three digits: look back for the number's start."""
     text = m.string
-    i = m.start()
+    i = m.start() + 1
     k = i
     while k > 0 and text[k - 1].isdigit() and i - k < 3:
         k -= 1
@@ -108,12 +111,12 @@ def _space_punct(m: re.Match):
     s, j = m.string, m.end()
     while j < len(s) and s[j] in ";:!?":
         j += 1
-    i = _spaces_before(s, m.start() + 1)
+    i = _spaces_before(s, m.start())
     if i == 0 or s[i - 1].isspace():
         return None                      # no space before, or the line starts with it
     if j < len(s) and not (s[j].isspace() or s[j] in '"”»)]'):
         return None                      # "a :b", emoticons, URLs
-    punct = s[m.start() + 1:j]
+    punct = s[m.start():j]
     if s[i - 1].isdigit() and ":" in punct:
         return None                      # "a 3 : 1 ratio"
     return i, j, punct
@@ -183,7 +186,7 @@ def _numero(m: re.Match):
 # removed when nothing in the paragraph could close it as a quotation. It runs here, early,
 # because the words it frees may need other rules ("650 'millions").
 
-_STRAY = re.compile(r"['‘’](?=([^\W\d_]+)\b)")
+_STRAY = {q: re.compile(rf"{q}(?<=\s{q})(?=([^\W\d_]+)\b)") for q in "'‘’"}   # after a space
 _CLOSER = re.compile(r"(?<=[^\s])['’](?=[\s.,;:!?)\"”]|$)", re.M)
 
 
@@ -275,9 +278,10 @@ def fix_typography(text: str, **_) -> Explained:
     []
     """
     t = Tracker(text)
-    if " '" in text or " ‘" in text or " ’" in text or "\u00a0'" in text:
+    stray = [p for q, p in _STRAY.items() if q in text]
+    if stray:
         t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
-                 for e in sub(_STRAY, _stray, t.text, "typography.elision_apostrophe")])
+                 for e in sub(stray, _stray, t.text, "typography.elision_apostrophe")])
     if "«" in text or "»" in text:
         curly = "“" in text or "”" in text
         t.apply(sub(_GUILLEMET_OPEN, lambda m: _guillemet(curly, True), t.text, "typography.guillemets"))
@@ -293,12 +297,10 @@ def fix_typography(text: str, **_) -> Explained:
             if not found:
                 break
             t.apply(found)
-    pattern = _HIGH_PUNCT_WIDE if any(c in t.text for c in _SPACES[1:]) else _HIGH_PUNCT
-    t.apply(sub(pattern, _space_punct, t.text, "typography.space_before_punctuation"))
+    t.apply(sub(_HIGH_PUNCT, _space_punct, t.text, "typography.space_before_punctuation"))
     if '" ' in t.text or '"\u00a0' in t.text:
         t.apply(sub(_SPACED_QUOTES, _spaced_quotes, t.text, "typography.spaces_inside_quotes"))
-    pattern = _GROUP_SEP_WIDE if any(c in t.text for c in _SPACES[1:]) else _GROUP_SEP
-    t.apply(sub(pattern, _digit_groups, t.text, "typography.digit_groups"))
+    t.apply(sub(_GROUP_SEP, _digit_groups, t.text, "typography.digit_groups"))
     t.apply(sub(_COMMA_DIGIT, _decimal, t.text, "typography.decimal_comma"))
     t.apply(sub(_SCALE, _scale, t.text, "typography.scale_plural"))
     t.apply(sub(_MILLIARD, _scale, t.text, "typography.milliard"))
