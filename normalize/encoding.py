@@ -7,6 +7,8 @@ from __future__ import annotations
 import difflib
 import re
 
+import regex
+
 from .edits import Edit, Explained, Tracker, sub
 
 _CRLF = re.compile(r"\r\n?|[\u2028\u2029\x85]")
@@ -25,6 +27,28 @@ _CP1252 = ("\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\
 _NEEDS_FTFY = re.compile(
     f"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     f"\ufb00-\ufb06\uff01-\uff5e\u0300-\u036f\ud800-\udfff]|[{_CP1252}]{{2,}}")
+
+
+# The same test, as three scans of a whole chunk (re finds a literal or a plain class
+# much faster than the alternation above).
+_TRIGGERS = (_ENTITY,
+             re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\uff01-\uff5e\u0300-\u036f\ud800-\udfff]"),
+             re.compile(f"[{_CP1252}](?<=[{_CP1252}]{{2}})"))
+
+
+def lines_needing_ftfy(text: str) -> list[tuple[int, int]]:
+    """(line number, start) of each line of ``text`` that :func:`needs_ftfy`, in order.
+
+    >>> lines_needing_ftfy("fine\ncafÃ©\nok &amp; ok\n")
+    [(1, 5), (2, 11)]
+    """
+    starts = {text.rfind("\n", 0, m.start()) + 1 for p in _TRIGGERS for m in p.finditer(text)}
+    out, n, prev = [], 0, 0
+    for s in sorted(starts):
+        n += text.count("\n", prev, s)
+        out.append((n, s))
+        prev = s
+    return out
 
 
 def needs_ftfy(line: str) -> bool:
@@ -167,7 +191,8 @@ def _ftfy_line(line: str) -> list[Edit]:
 _CONTINUATION = ("\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039"
                  "\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a"
                  "\u0153\u017e\u0178\x81\x8d\x8f\x90\x9d")
-_MOJIBAKE_LETTER = re.compile(f"[\u00c2-\u00df][{_CONTINUATION}]")
+_MOJIBAKE_LETTER = regex.compile(   # the regex module scans for it five times faster than re
+    f"[\u00c2-\u00df][{_CONTINUATION}]")
 
 
 def _mojibake_letter(m: re.Match) -> str | None:
@@ -206,26 +231,42 @@ def fix_encoding(text: str, **_) -> Explained:
     # changed are looked at again, so that a second run of the stage finds nothing to do.
     if t.text.isascii() and "&" not in t.text and not _CONTROL.search(t.text):
         return t.result()
-    todo = None                       # line numbers to look at; None: all
+    todo = lines_needing_ftfy(t.text)          # (line number, start) of the lines to look at
     for _ in range(3):
-        edits, changed = [], set()
-        pos = 0
-        for n, line in enumerate(t.text.split("\n")):
-            if (todo is None or n in todo) and needs_ftfy(line):
-                for start, end in _windows(line):
-                    found = _ftfy_line(line[start:end])
-                    if found:
-                        changed.add(n)
-                        edits.extend(e.shifted(pos + start) for e in found)
-            pos += len(line) + 1
+        edits, changed = [], []
+        text = t.text
+        for n, pos in todo:
+            end = text.find("\n", pos)
+            line = text[pos:] if end < 0 else text[pos:end]
+            if not needs_ftfy(line):
+                continue
+            before = len(edits)
+            for start, end in _windows(line):
+                edits.extend(e.shifted(pos + start) for e in _ftfy_line(line[start:end]))
+            if len(edits) > before:
+                changed.append((n, pos))
         if not edits:
             break
         t.apply(edits)
         # Recheck the lines that changed (all of them if a line break came or went).
-        todo = None if any("\n" in e.after or "\n" in e.before for e in edits) else changed
+        if any("\n" in e.after or "\n" in e.before for e in edits):
+            todo = lines_needing_ftfy(t.text)
+        else:
+            todo = _moved(changed, edits)
     if not t.text.isascii():
         t.apply(sub(_MOJIBAKE_LETTER, _mojibake_letter, t.text, "encoding.mojibake_letter"))
     return t.result()
+
+
+def _moved(lines: list[tuple[int, int]], edits: list[Edit]) -> list[tuple[int, int]]:
+    """Line starts after ``edits`` (sorted, none across a line break) are applied."""
+    out, shift, k = [], 0, 0
+    for n, pos in lines:
+        while k < len(edits) and edits[k].end <= pos:
+            shift += len(edits[k].after) - (edits[k].end - edits[k].start)
+            k += 1
+        out.append((n, pos + shift))
+    return out
 
 
 def _windows(line: str) -> list[tuple[int, int]]:
