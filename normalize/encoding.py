@@ -39,7 +39,7 @@ _TRIGGERS = (_ENTITY,
 def lines_needing_ftfy(text: str) -> list[tuple[int, int]]:
     """(line number, start) of each line of ``text`` that :func:`needs_ftfy`, in order.
 
-    >>> lines_needing_ftfy("fine\ncafÃ©\nok &amp; ok\n")
+    >>> lines_needing_ftfy("fine\\ncafÃ©\\nok &amp; ok\\n")
     [(1, 5), (2, 11)]
     """
     starts = {text.rfind("\n", 0, m.start()) + 1 for p in _TRIGGERS for m in p.finditer(text)}
