@@ -24,7 +24,8 @@ def _lower_words() -> frozenset[str]:
 
 # ---------------------------------------------------------------- capitals in quoted fragments
 
-_QUOTE_CAP = re.compile(r"[\"“](?=[A-Z])")
+# One pattern per quote mark: re scans for a literal much faster than for a class.
+_QUOTE_CAP = (re.compile(r'"(?=[A-Z])'), re.compile(r"“(?=[A-Z])"))
 _FIRST_WORD = re.compile(r"[A-Z][a-z]*(?:['’][a-z]+)?\b")
 _TAIL = re.compile(r"[^\"”\n]*")
 _PREV_WORD = re.compile(r"([\w)%]+)[ \u00a0]+\Z")
@@ -37,8 +38,8 @@ def _fragment_candidates(text: str):
     """(position of the capital, strong?) for each quoted fragment to lower."""
     lower = _lower_words()
     verbs = data.word_set("speech_verbs.txt")
-    for q in _QUOTE_CAP.finditer(text):
-        i = q.start()
+    found = [q.start() for p in _QUOTE_CAP for q in p.finditer(text)]
+    for i in sorted(found):
         if i < 2 or text[i - 1] not in " \u00a0":
             continue
         prev = _PREV_WORD.search(text[max(0, i - 40):i])
