@@ -9,6 +9,8 @@ every edit in the coordinates of the *original* text, so that
 from __future__ import annotations
 
 from dataclasses import dataclass
+from bisect import bisect_left
+from itertools import accumulate
 from typing import Callable, Iterable, NamedTuple
 
 
@@ -75,32 +77,60 @@ def compose(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
         return list(new)
     if not new:
         return list(old)
-    # Fast path: no new edit touches an old one; merge the two sorted lists.
+    # Old and new edits that touch nothing are merged as two sorted lists; where the old
+    # edits lie in the intermediate text is computed in bulk, and each new edit finds its
+    # place by bisection. Edits that touch go to _compose_overlapping, a few at a time.
+    shifts = list(accumulate([len(o.after) - o.end + o.start for o in old], initial=0))
+    t_ends = [o.end + d for o, d in zip(old, shifts[1:])]
     out: list[Edit] = []
-    i, shift, n_old = 0, 0, len(old)
-    for e in new:
-        while i < n_old:
-            o = old[i]
-            ts = o.start + shift
-            te = ts + len(o.after)
-            if _overlaps(ts, te, e.start, e.end):
-                return _compose_overlapping(old, new, original)
-            if te > e.start:
+    i, n_old, k, n_new = 0, len(old), 0, len(new)
+    while k < n_new:
+        e = new[k]
+        j = bisect_left(t_ends, e.start, i)
+        touch = False
+        while j < n_old and t_ends[j] == e.start:   # ends where e starts: touches only if both are empty
+            if e.start == e.end and old[j].start + shifts[j] == e.start:
+                touch = True
                 break
-            out.append(o)
-            shift += len(o.after) - (o.end - o.start)
-            i += 1
-        out.append(Edit(e.rule, e.start - shift, e.end - shift, e.before, e.after))
+            j += 1
+        if not touch and j < n_old:           # ends after e starts: touches if it starts before e ends
+            s = old[j].start + shifts[j]
+            touch = s < e.end and not (s == t_ends[j] and e.start == e.end)
+        if touch:
+            # The edits around e that touch each other, then back to the fast path.
+            end = max(e.end, t_ends[j])
+            j2, k2 = j, k
+            while True:
+                if j2 < n_old and old[j2].start + shifts[j2] <= end:
+                    end = max(end, t_ends[j2])
+                    j2 += 1
+                elif k2 < n_new and new[k2].start <= end:
+                    end = max(end, new[k2].end)
+                    k2 += 1
+                else:
+                    break
+            out.extend(_compose_overlapping(old[i:j2], new[k:k2], original, shifts[i]))
+            i, k = j2, k2
+            continue
+        if j > i:
+            out.extend(old[i:j])
+            i = j
+        d = shifts[i]
+        out.append(Edit(e.rule, e.start - d, e.end - d, e.before, e.after))
+        k += 1
     out.extend(old[i:])
     return out
 
 
-def _compose_overlapping(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
-    """compose() where edits overlap: overlapping old and new edits merge into one."""
+def _compose_overlapping(old: list[Edit], new: list[Edit], original: str, shift: int = 0) -> list[Edit]:
+    """compose() where edits overlap: overlapping old and new edits merge into one.
+
+    ``shift``: intermediate-text position minus original position before the first edit.
+    """
     # (t_start, t_end, 0 for old / 1 for new, index): a plain tuple sort keeps old before
     # new and each list's own order where spans are equal.
     items = []
-    delta = 0
+    delta = shift
     for k, o in enumerate(old):
         ts = o.start + delta
         items.append((ts, ts + len(o.after), 0, k))
@@ -109,7 +139,6 @@ def _compose_overlapping(old: list[Edit], new: list[Edit], original: str) -> lis
     items.sort()
 
     out: list[Edit] = []
-    shift = 0  # T position minus original position, before the current group
     k, n_items = 0, len(items)
     while k < n_items:
         gs, ge, is_new, idx = items[k]
