@@ -71,10 +71,18 @@ def french_paragraphs(text: str) -> list[Flag]:
     if sum(text.count(c) for c in "éèàç") < 2:
         return []
     flags = []
-    pos = 0
     detect = None
-    for line in text.split("\n"):
-        if len(line) >= MIN_CHARS and not line.isascii() and looks_french(line):
+    # Only lines with an accented letter can look French: find them from the letters.
+    starts = set()
+    for c in _ACCENTS:                      # str.find beats a regex class scan here
+        i = text.find(c)
+        while i >= 0:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            i = text.find(c, i + 1)
+    for pos in sorted(starts):
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if looks_french(line):
             detect = detect or _detector()
             try:
                 langs = detect(line)
@@ -83,5 +91,4 @@ def french_paragraphs(text: str) -> list[Flag]:
             fr = next((x.prob for x in langs if x.lang == "fr"), 0.0)
             if fr >= MIN_PROBABILITY:
                 flags.append(Flag("language.french_paragraph", pos, pos + len(line), line, round(fr, 3)))
-        pos += len(line) + 1
     return flags
