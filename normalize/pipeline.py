@@ -150,11 +150,43 @@ def chunk_lines(lines: Iterable[str], size: int = CHUNK_CHARS,
         yield "".join(buf)
 
 
+_OTHER_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"   # line breaks for str.splitlines
+
+
 def split_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """:func:`chunk_lines` for a text in memory (the same chunks, found with str.find).
+
+    >>> list(split_chunks("a\\n\\nb\\nc\\n\\nd\\n", size=3))
+    ['a\\n\\n', 'b\\nc\\n\\n', 'd\\n']
+    """
     if len(text) <= size:
         yield text
         return
-    yield from chunk_lines(text.splitlines(keepends=True), size=size)
+    if any(c in text for c in _OTHER_BREAKS):
+        yield from chunk_lines(text.splitlines(keepends=True), size=size)
+        return
+    pos, n = 0, len(text)
+    while pos < n:
+        cut = _next_cut(text, pos, size, MAX_CHUNK_CHARS)
+        yield text[pos:cut]
+        pos = cut
+
+
+def _next_cut(text: str, pos: int, size: int, max_size: int) -> int:
+    """Where chunk_lines ends the chunk that starts at ``pos``: the first line at least
+    ``size`` characters on that is not blank and follows a blank line, or the first line
+    ``max_size`` characters on."""
+    line = text.find("\n", pos + size - 1) + 1       # first line start >= pos + size
+    if line == 0:
+        return len(text)
+    prev = text.rfind("\n", 0, line - 1) + 1
+    while line < len(text):
+        end = text.find("\n", line)
+        end = len(text) if end < 0 else end
+        if line - pos >= max_size or (not text[prev:line].strip() and text[line:end].strip()):
+            return line
+        prev, line = line, end + 1
+    return len(text)
 
 
 def normalize_text(text: str, *, glossary: Glossary | None = None,
