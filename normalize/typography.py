@@ -239,15 +239,29 @@ def _after_noun(text: str, i: int) -> bool:
 _GLUED = re.compile(r"\b([A-Za-z][a-z]+)([.!?,;]?)([A-Z][a-z]*)\b")
 
 
-def restore_lost_quotes(text: str) -> list[Edit]:
-    """Edits for glued words after an unclosed quotation, line by line."""
-    edits = []
-    pos = 0
-    for line in text.split("\n"):
+# Where two words may be glued: a capital right after a lower-case letter, or after one
+# and a punctuation mark. Rare in prose; the regex module finds them fast.
+_GLUE_POINT = regex.compile(r"[A-Z](?<=[a-z][.!?,;]?[A-Z])")
+
+
+def restore_lost_quotes(text: str, starts: list[int] | None = None) -> tuple[list[Edit], list[int]]:
+    """Edits for glued words after an unclosed quotation, line by line, and the starts
+    of the lines they change in the new text. ``starts``: the lines to look at (default:
+    every line with a glue point)."""
+    if starts is None:
+        starts = sorted({text.rfind("\n", 0, m.start()) + 1 for m in _GLUE_POINT.finditer(text)})
+    edits: list[Edit] = []
+    changed, shift = [], 0
+    for start in starts:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         if (('"' in line and line.count('"') % 2) or ("“" in line and line.count("“") > line.count("”"))):
-            edits += [e.shifted(pos) for e in sub(_GLUED, _lost_quote, line, "typography.lost_closing_quote")]
-        pos += len(line) + 1
-    return edits
+            found = sub(_GLUED, _lost_quote, line, "typography.lost_closing_quote")
+            if found:
+                changed.append(start + shift)
+                shift += sum(len(e.after) - len(e.before) for e in found)
+                edits += [e.shifted(start) for e in found]
+    return edits, changed
 
 
 def _lost_quote(m: re.Match) -> str | None:
@@ -292,8 +306,9 @@ def fix_typography(text: str, **_) -> Explained:
         t.apply(sub(_CLOSE_AS_OPEN, _close_as_open, t.text, "typography.quote_direction"))
     # Before the number rules: it changes where words end. After the quotes are settled.
     if '"' in t.text or "“" in t.text:
+        lines = None
         for _ in range(3):            # a restored quote can free the next glued pair
-            found = restore_lost_quotes(t.text)
+            found, lines = restore_lost_quotes(t.text, lines)
             if not found:
                 break
             t.apply(found)
