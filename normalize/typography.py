@@ -220,8 +220,9 @@ def _stray(m: re.Match):
         return None
     end = _paragraph_end(text, m.end())
     for c in _CLOSER.finditer(text, m.end(), end):
-        if text[c.start() - 1] not in "sS":   # "rebels' positions" is a possessive, not a quote
-            return None
+        after = text[c.end():c.end() + 1]
+        if text[c.start() - 1] not in "sS" or after not in (" ", "\u00a0", "\t"):
+            return None   # a closing quote; but "rebels' positions" is a possessive
     return "of " if _after_noun(text, i) else ""
 
 
