@@ -142,14 +142,25 @@ def _cp1252(c: str) -> int:
 
 
 def _can_continue_sequence(line: str, i: int) -> bool:
-    """Could line[i] be a continuation byte of a UTF-8 sequence misread as Windows-1252?"""
-    if i == 0:
+    """Could line[i] be a continuation byte of a UTF-8 sequence misread as Windows-1252?
+
+    It must follow a lead byte (and continuation bytes), and the bytes after it must be
+    enough continuation bytes to complete the sequence.
+    """
+    if not 0x80 <= _cp1252(line[i]) <= 0xBF:
         return False
-    prev = _cp1252(line[i - 1])
-    if 0xC2 <= prev <= 0xF4:
-        return True                     # right after a lead byte
-    if 0x80 <= prev <= 0xBF and i >= 2:
-        return 0xE0 <= _cp1252(line[i - 2]) <= 0xF4   # inside a three- or four-byte sequence
+    for back in (1, 2, 3):
+        j = i - back
+        if j < 0:
+            return False
+        b = _cp1252(line[j])
+        if 0x80 <= b <= 0xBF:
+            continue                       # another continuation byte: look further back
+        size = 2 if 0xC2 <= b <= 0xDF else 3 if 0xE0 <= b <= 0xEF else 4 if 0xF0 <= b <= 0xF4 else 0
+        if size <= back:
+            return False
+        after = line[i + 1:j + size]
+        return len(after) == j + size - i - 1 and all(0x80 <= _cp1252(c) <= 0xBF for c in after)
     return False
 
 
@@ -174,7 +185,14 @@ def _ftfy_line(line: str) -> list[Edit]:
             return edits
     fixed, plan = ftfy.fix_and_explain(line, config=_config())
     if fixed == line or (_FAR_SCRIPTS.search(fixed) and not _FAR_SCRIPTS.search(line)):
-        return []   # unchanged, or "repaired" into CJK: Latin text misread as mojibake ("é”“")
+        # Unchanged, or "repaired" into CJK: Latin text misread as mojibake ("é”“"). The
+        # typography stage will make every guillemet a '"': decide as if it had.
+        plain = line.translate(_ASCII_LOOKALIKE)
+        if plain != line:
+            edits = _ftfy_line(plain)
+            if all(line[e.start:e.end] == e.before for e in edits):
+                return edits
+        return []
     groups = _group_plan(plan)
     if len(groups) == 1:
         return diff_edits(line, fixed, _step_rule(groups[0][0]))

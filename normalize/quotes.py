@@ -30,6 +30,10 @@ _FIRST_WORD = re.compile(r"[A-Z][a-z]*(?:['’][a-z]+)?\b")
 _TAIL = re.compile(r"[^\"”\n]*")
 _PREV_WORD = re.compile(r"([\w)%]+)[ \u00a0]+\Z")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Words after which a quotation continues a verb phrase, never starts a title:
+# 'accused of having "Sold Karabakh"', 'said it would "Restore order"'.
+_AUXILIARIES = frozenset("having has have had be been being will would could should must can may might "
+                         "shall cannot".split())
 # Small words a title leaves in lower case ("Pride and Prejudice").
 _TITLE_SMALL = frozenset("a an and as at but by for from in into of on or the to vs with".split())
 
@@ -55,7 +59,7 @@ def _fragment_candidates(text: str):
         rest = [x for x in _WORD.findall(tail)[:8] if x.lower() not in _TITLE_SMALL]
         if not rest:
             yield fw.start(), False             # one quoted word: weak evidence
-        elif all(x[0].isupper() for x in rest):
+        elif all(x[0].isupper() for x in rest) and prev.group(1).lower() not in _AUXILIARIES:
             continue                            # a title or name: "Operation Olive Branch"
         else:
             yield fw.start(), True            # a sentence fragment: "Additional Patriot systems without"

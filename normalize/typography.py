@@ -48,6 +48,8 @@ _SCALE = re.compile(r"illions\b")
 _MILLIARD = re.compile(r"illiards?\b")
 _PERCENT = re.compile("%")
 _NUMERO = re.compile(r"°\s?(?=[0-9])")
+# "15 h 30", "3h30": found at the "h" after a digit, then the minutes.
+_HOURS = re.compile(r"h(?:(?<=[0-9]h)([0-5][0-9])|(?<=[0-9] h) ([0-5][0-9]))(?![0-9A-Za-z])")
 
 
 def _guillemet(curly: bool, opening: bool) -> str:
@@ -170,9 +172,32 @@ def _scale(m: re.Match):
     word = s[word_start:m.end()]
     if word.startswith(("milliard", "Milliard")):
         return word_start, m.end(), "billion"
-    if word[0] not in "mbt" or s.startswith(" of", m.end()):
-        return None                      # "2 millions of them" is English
+    if word[0] not in "mbt":
+        return None
+    if s.startswith(" of ", m.end()):   # "2 millions of people" -> "2 million people"
+        nxt = _NEXT_WORD.match(s, m.end() + 4)
+        if nxt is None or nxt.group(1).lower() in _OF_KEPT:
+            return word_start, m.end(), word[:-1]        # "2 million of them"
+        return word_start, m.end() + 3, word[:-1]
     return word_start, m.end(), word[:-1]
+
+
+_NEXT_WORD = re.compile(r"([A-Za-z]+)")
+# After "2 million of", these words mean a part of a whole: "of them", "of the 5 million".
+_OF_KEPT = frozenset("the them those these its their his her our your us you whom which what".split())
+
+
+def _hours(m: re.Match):
+    """French clock times: "15 h 30", "3h30" -> "15:30", "3:30"."""
+    s, i = m.string, m.start()
+    j = i - 1 if i > 0 and s[i - 1] == " " else i
+    k = j
+    while k > 0 and s[k - 1].isdigit() and j - k < 2:
+        k -= 1
+    if k == j or (k > 0 and (s[k - 1].isalnum() or s[k - 1] in ".,:")) or int(s[k:j]) > 23:
+        return None
+    minutes = m.group(1) or m.group(2)
+    return k, m.end(), f"{s[k:j]}:{minutes}"
 
 
 def _numero(m: re.Match):
@@ -223,7 +248,16 @@ def _stray(m: re.Match):
         after = text[c.end():c.end() + 1]
         if text[c.start() - 1] not in "sS" or after not in (" ", "\u00a0", "\t"):
             return None   # a closing quote; but "rebels' positions" is a possessive
-    return "of " if _after_noun(text, i) else ""
+    return "of " if _after_noun(text, i) or _gerund_after_name(text, i, m.group(1)) else ""
+
+
+def _gerund_after_name(text: str, i: int, word: str) -> bool:
+    """'accuses Rwanda ’supporting' (French "accuse le Rwanda d'appuyer"): a gerund right
+    after a name, itself after a lower-case word, takes "of"."""
+    if len(word) < 5 or not word.endswith("ing"):
+        return False
+    words = re.findall(r"[A-Za-z]+", text[max(0, i - 60):i])[-2:]
+    return len(words) == 2 and words[1][0].isupper() and words[0][0].islower()
 
 
 def _after_noun(text: str, i: int) -> bool:
@@ -323,4 +357,5 @@ def fix_typography(text: str, **_) -> Explained:
     t.apply(sub(_PERCENT, _percent, t.text, "typography.percent_space"))
     if "°" in t.text:
         t.apply(sub(_NUMERO, _numero, t.text, "typography.numero"))
+    t.apply(sub(_HOURS, _hours, t.text, "typography.clock_time"))
     return t.result()

@@ -39,6 +39,7 @@ _PIPELINE = Pipeline()
 @example("the 'Al-Cham")                          # the glossary must not make an apostrophe stray
 @example('the "Terrorists,Al-Assad')              # a lowered capital must not create a glued pair
 @example("Ã© »“")                                 # no "repair" into CJK
+@example("é««Ã©")                                 # decided as if the guillemets were quotes
 @example('"Al-Cham,Al-Assad')                     # the glossary must not make a glued pair
 @example('"“the,InA')                             # one restored quote frees the next pair
 @example("Article reserved for our subscribersthe\nArticle reserved for our subscribers"
