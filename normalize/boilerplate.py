@@ -8,8 +8,11 @@ dropped block leaves no gap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import add
 
 from . import data
 from .edits import Edit, Explained, apply_edits
@@ -50,6 +53,8 @@ class Rules:
     header: re.Pattern
     credit: re.Pattern
     credit_ends: frozenset
+    credit_after_space: re.Pattern
+    scans: "_Scans"
 
 
 def _alternation(rows, kind, guarded=None, parts_out=None):
@@ -175,6 +180,14 @@ def _credit_pattern() -> re.Pattern:
     return re.compile(rf"(?:^|(?<=\s))(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
 
 
+def _credit_after_space(credit: re.Pattern) -> re.Pattern:
+    """The credit pattern with a whitespace for its start, to search in " " + line: the same
+    matches (at the same offsets), but re only tries them at whitespace, which is faster."""
+    head = r"(?:^|(?<=\s))"
+    assert credit.pattern.startswith(head)
+    return re.compile(r"\s" + credit.pattern[len(head):])
+
+
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
@@ -186,8 +199,10 @@ def rules() -> Rules:
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
+    scans = _scans(rows, guarded, ends)
+    credit = _credit_pattern()
     return Rules(line, line_rules, by_first, guarded, need_words, prefix, prefix_rules, header,
-                 _credit_pattern(), ends)
+                 credit, ends, _credit_after_space(credit), scans)
 
 
 class _Dispatch(dict):
@@ -217,21 +232,30 @@ def classify_line(line: str) -> str | None:
     True
     """
     s = line.strip()
-    if not s or len(s) > MAX_GUARDED_LINE:
+    if not s:
+        return None
+    return _line_rule(s) or _guarded_rule(s)
+
+
+def _line_rule(s: str) -> str | None:
+    """The rule of the unguarded line pattern that ``s`` (stripped, not empty) matches."""
+    if len(s) > MAX_BOILERPLATE_LINE:
         return None
     r = rules()
-    m = None
-    if len(s) <= MAX_BOILERPLATE_LINE:
-        pattern = r.by_first[s[0].lower()]
-        m = pattern.fullmatch(s) if pattern is not None else None
-    if m:
-        return r.line_rules[m.lastgroup]
+    pattern = r.by_first[s[0].lower()]
+    m = pattern.fullmatch(s) if pattern is not None else None
+    return r.line_rules[m.lastgroup] if m else None
+
+
+def _guarded_rule(s: str, tried=None) -> str | None:
+    """The rule of the first guarded pattern (one of its words in the line) that ``s`` matches.
+    ``tried``: whether to try each guarded pattern (those left out cannot match)."""
+    if len(s) > MAX_GUARDED_LINE:
+        return None
     low = s.lower()
-    found = [w for w in r.need_words if w in low]
-    if found:
-        for needs, pattern, rule in r.guarded:
-            if any(w in needs for w in found) and pattern.fullmatch(s):
-                return rule
+    for (needs, pattern, rule), ok in zip(rules().guarded, tried or repeat(True)):
+        if ok and any(w in low for w in needs) and pattern.fullmatch(s):
+            return rule
     return None
 
 
@@ -256,6 +280,9 @@ def _same(a: str, b: str) -> bool:
         return bool(a.strip())
     if abs(len(a) - len(b)) > 8 + len(a) // 8:
         return False
+    a0, b0 = a[:1], b[:1]
+    if a0.isalnum() and b0.isalnum() and a0.lower()[0] != b0.lower()[0]:
+        return False            # the first letters differ (a cheap test before the next one)
     if _NOT_ALNUM.sub("", a[:40]).lower()[:12] != _NOT_ALNUM.sub("", b[:40]).lower()[:12]:
         return False
     key = _NOT_ALNUM.sub("", a).lower()
@@ -270,12 +297,16 @@ def _is_link_title(line: str) -> bool:
 _CREDIT_WORDS = ("credit", "crédit", "photo", "image", "picture", "illustration")
 
 
+_CREDIT_WORD = re.compile("|".join(_CREDIT_WORDS))
+
+
 def _may_end_with_credit(line: str, ends: frozenset) -> bool:
     """Cheap test before the credit pattern: the last word is an agency, or a credit label is present."""
-    last = line.rstrip(")]").rsplit(None, 1)[-1] if line.strip(")] ") else ""
-    if last in ends or "/" in line[-80:] or "©" in line or line.endswith(")") or "PHOTO" in line[-90:]:
+    if line.endswith(")") or "©" in line or "/" in line[-80:] or "PHOTO" in line[-90:]:
         return True
-    return ":" in line and any(w in line.lower() for w in _CREDIT_WORDS)
+    if ":" in line and _CREDIT_WORD.search(line.lower()):
+        return True
+    return bool(line.strip(")] ")) and line.rstrip(")]").rsplit(None, 1)[-1] in ends
 
 
 def _caption(line: str) -> tuple[str, bool] | None:
@@ -283,10 +314,182 @@ def _caption(line: str) -> tuple[str, bool] | None:
     r = rules()
     if not _may_end_with_credit(line, r.credit_ends):
         return None
-    m = r.credit.search(line)
+    m = r.credit_after_space.search(" " + line)     # offsets as in line (see _credit_after_space)
     if not m:
         return None
     return line[:m.start()].rstrip(), m.group("strong") is not None
+
+
+# ---- Whole-chunk scans ---------------------------------------------------------------------
+# Most lines are prose. Rather than trying every test on every line, a few C-level scans over
+# the chunk (its UTF-8 bytes, ASCII-lower-cased) pick the lines that *may* pass a test; only
+# those lines get it. Each scan finds a superset of the lines its test accepts, so the result
+# is the same as testing every line.
+
+_SCAN_CHARS = 8          # leading characters of a line the line-start scan looks at
+_MAX_PREFIXES = 2000
+# Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one).
+_ASCII_TWINS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+# UTF-8 of the non-ASCII characters whose lower case holds an ASCII letter.
+_LOWER_TO_ASCII = ("\u0130".encode(), "\u212a".encode())
+_ASCII_SPACE = "".join(chr(x) for x in range(128) if chr(x).isspace() and chr(x) != "\n")
+
+
+@dataclass(frozen=True)
+class _Scans:
+    line_start: re.Pattern          # "\n" + a line start that some line/prefix pattern may match
+    words: dict[str, re.Pattern]    # needed words of the guarded patterns not in line_start
+    by_words: tuple[bool, ...]      # each guarded pattern: found by its words (or line_start)?
+    end_chars: frozenset            # last characters of a line whose last word may be an agency
+
+
+_CATEGORY_PROBES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+
+
+def _ascii_chars(item, c) -> set[str] | None:
+    """Lower-case ASCII characters one parsed item matches under re.I (None: unknown)."""
+    op, av = item
+    if op is c.LITERAL:
+        ch = chr(av)
+        return {ch.lower()} if ch.isascii() else {_ASCII_TWINS[ch]} if ch in _ASCII_TWINS else set()
+    if op is not c.IN:
+        return None
+    out: set[str] = set()
+    for op2, av2 in av:
+        if op2 is c.LITERAL:
+            out |= _ascii_chars((op2, av2), c)
+        elif op2 is c.RANGE:
+            lo, hi = av2
+            out.update(chr(x).lower() for x in range(lo, min(hi, 127) + 1))
+            out.update(a for t, a in _ASCII_TWINS.items() if lo <= ord(t) <= hi)
+        elif op2 is c.CATEGORY and getattr(av2, "name", None) in _CATEGORY_PROBES:
+            probe = _CATEGORY_PROBES[av2.name]
+            out.update(ch.lower() for ch in map(chr, range(128)) if ch != "\n" and re.match(probe, ch))
+        else:
+            return None
+    return out
+
+
+def _ascii_prefixes(pattern: str) -> set[str]:
+    """Lower-case strings (at most _SCAN_CHARS long), one of which starts every line that the
+    pattern matches (from its start) and whose first _SCAN_CHARS characters are ASCII.
+    A "" in the set means any line."""
+    try:
+        from re import _constants as c, _parser
+        parsed = _parser.parse(pattern, re.I)
+    except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
+        return {""}
+
+    def walk(seq, open_):
+        """Extend the open prefixes through ``seq``: (still open, closed) prefixes."""
+        closed: set[str] = set()
+        for item in seq:
+            op, av = item
+            if not open_:
+                break
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue                        # zero-width: ignoring it only widens the set
+            if op is c.SUBPATTERN:
+                open_, more = walk(av[-1], open_)
+                closed |= more
+            elif op is c.BRANCH:
+                alts = [walk(alt, open_) for alt in av[1]]
+                open_ = set().union(*(o for o, _ in alts))
+                closed = closed.union(*(cl for _, cl in alts))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                lo, hi, sub = av
+                for _ in range(min(lo, _SCAN_CHARS)):
+                    open_, more = walk(sub, open_)
+                    closed |= more
+                if hi > lo:                     # one more round, or none ...
+                    again, more = walk(sub, open_)
+                    closed |= more
+                    if hi > lo + 1:             # ... or more: stop there
+                        closed |= again
+                        again = set()
+                    open_ = open_ | again
+            else:
+                chars = _ascii_chars(item, c)
+                if chars is None:
+                    return set(), closed | open_
+                open_ = {p + ch for p in open_ for ch in chars}
+            full = {p for p in open_ if len(p) >= _SCAN_CHARS}
+            closed |= full
+            open_ -= full
+            if len(open_) > _MAX_PREFIXES:
+                return set(), closed | open_
+        return open_, closed
+
+    open_, closed = walk(parsed, {""})
+    return open_ | closed
+
+
+def _trie_regex(prefixes: set[str]) -> bytes:
+    """A bytes regex matching any of the (ASCII) prefixes, as a trie: cheap to try."""
+    trie: dict = {}
+    for p in prefixes:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node) -> bytes:
+        if "" in node:
+            return b""                          # a shorter prefix is enough
+        alts = [re.escape(ch.encode()) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
+    return emit(trie)
+
+
+def _lower_word(word: str) -> bytes:
+    """A bytes regex for ``word`` in an ASCII-lower-cased UTF-8 text, wherever
+    ``word in line.lower()`` (but for the _LOWER_TO_ASCII characters)."""
+    out = []
+    for ch in word.lower():
+        if ch.isascii() or ch.upper() == ch:
+            out.append(re.escape(ch.encode()))
+        else:                                   # "é": "é" or "É"
+            alts = sorted({x.encode() for x in (ch, ch.upper(), ch.title()) if x.lower() == ch})
+            out.append(b"(?:" + b"|".join(map(re.escape, alts)) + b")")
+    return b"".join(out)
+
+
+def _scans(rows, guarded, ends) -> _Scans:
+    prefixes: set[str] = set()
+    for _, row in rows:
+        if row["kind"] == "prefix" or (row["kind"] == "line" and not row.get("needs", "").strip()):
+            prefixes |= _ascii_prefixes(row["pattern"])
+    by_words = []
+    for needs, pattern, _ in guarded:
+        ps = _ascii_prefixes(pattern.pattern)
+        # A pattern that can start almost anyhow is looked for by its words instead.
+        by_words.append(min(map(len, ps), default=2) < 2 or len({p[:2] for p in ps}) > 100)
+        if not by_words[-1]:
+            prefixes |= ps
+    words = {w for (needs, _, _), b in zip(guarded, by_words) if b for w in needs}
+    k = _SCAN_CHARS - 1
+    space = re.escape(_ASCII_SPACE.encode())
+    line_start = re.compile(b"\\n[" + space + b"]*(?:" + _trie_regex(prefixes)
+                            + b"|[^\\n]{0,%d}[\\x80-\\xff])" % k)
+    return _Scans(line_start, {w: re.compile(_lower_word(w)) for w in sorted(words)}, tuple(by_words),
+                  frozenset(e[-1] for e in ends) | frozenset(")]"))
+
+
+def _suspects(text: str, scans: _Scans) -> tuple[set[int], dict[str, set[int]]]:
+    """Indices of the lines that may match a pattern from their start, and, for each word
+    a guarded pattern needs, of the lines that may hold it."""
+    low = text.encode().lower()
+    starts = _line_starts(low.split(b"\n"))       # in bytes
+    at_start = {bisect_left(starts, m.start()) for m in scans.line_start.finditer(b"\n" + low)}
+    if any(b in low for b in _LOWER_TO_ASCII):
+        return at_start, dict.fromkeys(scans.words, set(range(len(starts))))
+    return at_start, {w: {bisect_right(starts, m.start()) - 1 for m in scan.finditer(low)}
+                      for w, scan in scans.words.items()}
+
+
+def _line_starts(lines) -> list[int]:
+    """Offset of each line (and one past the end) in the text the lines were split from."""
+    return list(accumulate(map(add, map(len, lines), repeat(1)), initial=0))
 
 
 def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
@@ -295,100 +498,115 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     >>> strip_boilerplate("Title\\n\\nRead also: more news\\n\\nBody.\\n").text
     'Title\\n\\nBody.\\n'
     """
+    r = rules()
     lines = text.split("\n")
-    starts = []
-    pos = 0
-    for ln in lines:
-        starts.append(pos)
-        pos += len(ln) + 1
-    blank = [not ln.strip() for ln in lines]
+    # Lines that may match a pattern from their start / hold a word a guarded pattern needs.
+    at_start, word_lines = _suspects(text, r.scans)
+    # The lines each guarded pattern may match, and all of them.
+    guarded = [set().union(*(word_lines[w] for w in needs)) if by_words else at_start
+               for (needs, _, _), by_words in zip(r.guarded, r.scans.by_words)]
+    any_guarded = set().union(*guarded)
+    end_chars = r.scans.end_chars
+    header = r.header.fullmatch
     drop: dict[int, str] = {}
-    inline: list[Edit] = []
-
-    kept: dict[int, str] = {}   # each line's text once a glued label is gone
-    alive: list[int] = []       # lines kept so far: duplicates are judged against the last one
+    inline: list[tuple[int, int, str, str]] = []   # (line, lead, label, rule) of glued labels
+    alive: list[tuple[int, str]] = []  # (index, text) of the lines kept so far: duplicates are
+    #                                    judged against the last one
     in_links = False  # after a links heading ("Related Articles"), short title lines are links
     for i, ln in enumerate(lines):
-        if blank[i]:
-            continue
         s = ln.strip()
-        rule = classify_line(s)
+        if not s:
+            continue
+        rule = _line_rule(s) if i in at_start else None
+        if rule is None and i in any_guarded:
+            rule = _guarded_rule(s, [i in lines_ for lines_ in guarded])
         if rule is None and in_links and _is_link_title(s):
             rule = "boilerplate.cross_link"
-        in_links = (rule is not None and rules().header.fullmatch(s) is not None) or (
-            in_links and rule == "boilerplate.cross_link")
-        if rule is None:
+        if rule is not None or in_links:
+            in_links = (rule is not None and header(s) is not None) or (
+                in_links and rule == "boilerplate.cross_link")
+        if rule is None and i in at_start:
             pre = _strip_prefix(s)
             if pre:
                 rest = s[pre[0]:].strip()
                 if not rest or classify_line(rest):
                     rule = pre[1]
                 else:
-                    lead = len(ln) - len(ln.lstrip())
-                    inline.append(Edit(pre[1], starts[i] + lead, starts[i] + lead + pre[0],
-                                       s[:pre[0]], ""))
+                    inline.append((i, len(ln) - len(ln.lstrip()), s[:pre[0]], pre[1]))
                     s = rest                       # what the line will say
-        kept[i] = s
-        prev = alive[-1] if alive else -1
-        if rule is None:
+        prev = alive[-1] if alive else None
+        if rule is None and (s[-1] in end_chars or "/" in s or ":" in s or "©" in s or "PHOTO" in s):
             cap = _caption(s)
             if cap is not None:
                 caption, strong = cap
-                if prev >= 0 and caption and _same(kept[prev], caption):
-                    drop[prev] = "boilerplate.caption"
+                if prev and caption and _same(prev[1], caption):
+                    drop[prev[0]] = "boilerplate.caption"
                     alive.pop()
                     rule = "boilerplate.caption"
                 elif not caption or (strong and len(caption) <= MAX_CAPTION):
                     rule = "boilerplate.caption"
-        if rule is None and prev >= 0 and _same(s, kept[prev]):
-            rule = "boilerplate.duplicate_line"
+        if rule is None and prev:
+            p = prev[1]
+            if (s == p or abs(len(s) - len(p)) <= 8 + len(s) // 8) and _same(s, p):
+                rule = "boilerplate.duplicate_line"
         if rule is not None:
             drop[i] = rule
         else:
-            alive.append(i)
-    edits = _drop_lines(text, lines, starts, blank, drop, final) if drop else []
-    edits = sorted(edits + [e for e in inline if not any(d.start <= e.start < d.end for d in edits)],
-                   key=lambda e: (e.start, e.end))
+            alive.append((i, s))
+    if not drop and not inline:
+        return Explained(text, [])
+    starts = _line_starts(lines)
+    edits = _drop_lines(text, lines, starts, drop, final) if drop else []
+    for i, lead, label, rule in inline:
+        start = starts[i] + lead
+        if not any(d.start <= start < d.end for d in edits):
+            edits.append(Edit(rule, start, start + len(label), label, ""))
+    edits.sort(key=lambda e: (e.start, e.end))
     return Explained(apply_edits(text, edits), edits)
 
 
-def _drop_lines(text, lines, starts, blank, drop, final) -> list[Edit]:
-    """Edits removing dropped lines and the blank lines they would leave behind."""
-    n = len(lines) - (1 if lines[-1] == "" else 0)   # a final "" is not a line
-    remove = set(drop)
-    i = 0
-    kept_before = None   # index of the last kept content line
-    runs_since_kept = 0
-    while i < n:
-        if not blank[i]:
-            if i not in drop:
-                kept_before, runs_since_kept = i, 0
-            i += 1
-            continue
-        j = i
-        while j < n and blank[j]:
-            j += 1
-        kept_after = any(not blank[k] and k not in drop for k in range(j, n))
-        if kept_before is None:
-            keep = i == 0
-        elif not kept_after:
-            dropped_after = any(k in drop for k in range(kept_before, n))
-            keep = runs_since_kept == 0 and not (final and dropped_after)
-        else:
-            keep = runs_since_kept == 0
-        if not keep:
-            remove.update(range(i, j))
-        runs_since_kept += 1
-        i = j
+def _drop_lines(text, lines, starts, drop, final) -> list[Edit]:
+    """Edits removing dropped lines and the blank lines they would leave behind.
 
-    edits: list[Edit] = []
+    After a kept line, the first run of blank lines stays and later runs (up to the next kept
+    line) go; with ``final``, so does the run after the last kept line if lines were dropped
+    after it. Only runs next to dropped lines can go, so only those are looked at.
+    """
+    n = len(lines) - (1 if lines[-1] == "" else 0)   # a final "" is not a line
+
+    def blank(k):
+        return not lines[k].strip()
+
+    def blank_run(i):
+        j = i
+        while j < n and blank(j):
+            j += 1
+        return range(i, j)
+
+    last_kept = n - 1    # the last kept content line (-1: none)
+    while last_kept >= 0 and (last_kept in drop or blank(last_kept)):
+        last_kept -= 1
+    remove = set(drop)
+    for d in drop:
+        if d + 1 < n and blank(d + 1):
+            k = d - 1    # back over the dropped lines just before d
+            while k >= 0 and k in drop:
+                k -= 1
+            # A second run since the last kept line, or none kept yet, or the end: it goes.
+            if k < 0 or blank(k) or (final and k == last_kept):
+                remove.update(blank_run(d + 1))
+    if final and 0 <= last_kept < n - 1 and blank(last_kept + 1) and max(drop) > last_kept:
+        remove.update(blank_run(last_kept + 1))
+
+    spans: list[list] = []    # [rule, start, end]: consecutive lines merge if their rules agree
+    last_line = len(lines) - 1
     for i in sorted(remove):
-        start, end = starts[i], starts[i] + len(lines[i]) + (1 if i < len(lines) - 1 else 0)
+        start, end = starts[i], starts[i + 1] - (i == last_line)
         rule = drop.get(i)
-        if edits and edits[-1].end == start and (rule is None or edits[-1].rule in (rule, None)):
-            last = edits[-1]
-            edits[-1] = Edit(last.rule or rule, last.start, end, text[last.start:end], "")
+        if spans and spans[-1][2] == start and (rule is None or spans[-1][0] in (rule, None)):
+            spans[-1][0] = spans[-1][0] or rule
+            spans[-1][2] = end
         else:
-            edits.append(Edit(rule, start, end, text[start:end], ""))
+            spans.append([rule, start, end])
     fallback = next(iter(drop.values()))
-    return [e if e.rule else Edit(fallback, e.start, e.end, e.before, e.after) for e in edits]
+    return [Edit(rule or fallback, start, end, text[start:end], "") for rule, start, end in spans]
