@@ -46,6 +46,7 @@ class Rules:
     line: re.Pattern
     line_rules: dict[str, str]
     by_first: dict                         # first char -> the line patterns that can match
+    by_start: dict                         # first 3 chars (ASCII) -> the line patterns that can match
     guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
     need_words: tuple[str, ...]                                # every word some pattern needs
     prefix: re.Pattern
@@ -195,13 +196,14 @@ def rules() -> Rules:
     parts: list = []
     line, line_rules = _alternation(rows, "line", guarded, parts)
     by_first = _dispatch(parts)
+    by_start = _StartDispatch(parts)
     need_words = tuple(sorted({w for needs, _, _ in guarded for w in needs}))
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
     scans = _scans(rows, guarded, ends)
     credit = _credit_pattern()
-    return Rules(line, line_rules, by_first, guarded, need_words, prefix, prefix_rules, header,
+    return Rules(line, line_rules, by_first, by_start, guarded, need_words, prefix, prefix_rules, header,
                  credit, ends, _credit_after_space(credit), scans)
 
 
@@ -223,6 +225,28 @@ def _dispatch(parts) -> _Dispatch:
     return _Dispatch(parts)
 
 
+class _StartDispatch(dict):
+    """The first 3 characters of a line (lower-case, from an ASCII line start) -> one
+    alternation of the patterns of ``by_first`` that can start so (see _ascii_prefixes):
+    fewer patterns to try than by the first character alone."""
+    KEY = 3
+
+    def __init__(self, parts):
+        super().__init__()
+        self.parts = [(p, first, _ascii_prefixes(p, self.KEY)) for p, first in parts]
+        self.compiled: dict[tuple, re.Pattern | None] = {}    # the chosen patterns -> alternation
+
+    def __missing__(self, key: str):
+        chosen = tuple(p for p, first, starts in self.parts
+                       if (first is None or key[0] in first) and key.startswith(tuple(starts)))
+        if chosen not in self.compiled:
+            self.compiled[chosen] = re.compile("|".join(chosen), re.I) if chosen else None
+        if len(self) > 50_000:          # bound the memory a strange text can take
+            self.clear()
+        self[key] = self.compiled[chosen]
+        return self[key]
+
+
 def classify_line(line: str) -> str | None:
     """The boilerplate rule a whole line falls under, or None for article text.
 
@@ -242,20 +266,25 @@ def _line_rule(s: str) -> str | None:
     if len(s) > MAX_BOILERPLATE_LINE:
         return None
     r = rules()
-    pattern = r.by_first[s[0].lower()]
+    start = s[:_StartDispatch.KEY]
+    pattern = r.by_start[start.lower()] if start.isascii() else r.by_first[s[0].lower()]
     m = pattern.fullmatch(s) if pattern is not None else None
     return r.line_rules[m.lastgroup] if m else None
 
 
-def _guarded_rule(s: str, tried=None) -> str | None:
+def _guarded_rule(s: str, i: int = 0, candidates=None) -> str | None:
     """The rule of the first guarded pattern (one of its words in the line) that ``s`` matches.
-    ``tried``: whether to try each guarded pattern (those left out cannot match)."""
+    ``candidates``: for each guarded pattern, the lines it may match (line ``i`` is ``s``)."""
     if len(s) > MAX_GUARDED_LINE:
         return None
     low = s.lower()
-    for (needs, pattern, rule), ok in zip(rules().guarded, tried or repeat(True)):
-        if ok and any(w in low for w in needs) and pattern.fullmatch(s):
-            return rule
+    for (needs, pattern, rule), lines in zip(rules().guarded, candidates or repeat((i,))):
+        if i in lines:
+            for w in needs:
+                if w in low:
+                    if pattern.fullmatch(s):
+                        return rule
+                    break
     return None
 
 
@@ -306,7 +335,8 @@ def _may_end_with_credit(line: str, ends: frozenset) -> bool:
         return True
     if ":" in line and _CREDIT_WORD.search(line.lower()):
         return True
-    return bool(line.strip(")] ")) and line.rstrip(")]").rsplit(None, 1)[-1] in ends
+    return (line[-1:] in rules().scans.end_chars and bool(line.strip(")] "))
+            and line.rstrip(")]").rsplit(None, 1)[-1] in ends)
 
 
 def _caption(line: str) -> tuple[str, bool] | None:
@@ -330,8 +360,8 @@ _SCAN_CHARS = 8          # leading characters of a line the line-start scan look
 _MAX_PREFIXES = 2000
 # Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one).
 _ASCII_TWINS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-# UTF-8 of the non-ASCII characters whose lower case holds an ASCII letter.
-_LOWER_TO_ASCII = ("\u0130".encode(), "\u212a".encode())
+# Non-ASCII characters whose lower case holds an ASCII letter.
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
 _ASCII_SPACE = "".join(chr(x) for x in range(128) if chr(x).isspace() and chr(x) != "\n")
 
 
@@ -370,9 +400,9 @@ def _ascii_chars(item, c) -> set[str] | None:
     return out
 
 
-def _ascii_prefixes(pattern: str) -> set[str]:
-    """Lower-case strings (at most _SCAN_CHARS long), one of which starts every line that the
-    pattern matches (from its start) and whose first _SCAN_CHARS characters are ASCII.
+def _ascii_prefixes(pattern: str, k: int = _SCAN_CHARS) -> set[str]:
+    """Lower-case strings (at most k long), one of which starts every line that the
+    pattern matches (from its start) and whose first k characters are ASCII.
     A "" in the set means any line."""
     try:
         from re import _constants as c, _parser
@@ -398,7 +428,7 @@ def _ascii_prefixes(pattern: str) -> set[str]:
                 closed = closed.union(*(cl for _, cl in alts))
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
                 lo, hi, sub = av
-                for _ in range(min(lo, _SCAN_CHARS)):
+                for _ in range(min(lo, k)):
                     open_, more = walk(sub, open_)
                     closed |= more
                 if hi > lo:                     # one more round, or none ...
@@ -413,7 +443,7 @@ def _ascii_prefixes(pattern: str) -> set[str]:
                 if chars is None:
                     return set(), closed | open_
                 open_ = {p + ch for p in open_ for ch in chars}
-            full = {p for p in open_ if len(p) >= _SCAN_CHARS}
+            full = {p for p in open_ if len(p) >= k}
             closed |= full
             open_ -= full
             if len(open_) > _MAX_PREFIXES:
@@ -441,19 +471,6 @@ def _trie_regex(prefixes: set[str]) -> bytes:
     return emit(trie)
 
 
-def _lower_word(word: str) -> bytes:
-    """A bytes regex for ``word`` in an ASCII-lower-cased UTF-8 text, wherever
-    ``word in line.lower()`` (but for the _LOWER_TO_ASCII characters)."""
-    out = []
-    for ch in word.lower():
-        if ch.isascii() or ch.upper() == ch:
-            out.append(re.escape(ch.encode()))
-        else:                                   # "é": "é" or "É"
-            alts = sorted({x.encode() for x in (ch, ch.upper(), ch.title()) if x.lower() == ch})
-            out.append(b"(?:" + b"|".join(map(re.escape, alts)) + b")")
-    return b"".join(out)
-
-
 def _scans(rows, guarded, ends) -> _Scans:
     prefixes: set[str] = set()
     for _, row in rows:
@@ -469,22 +486,39 @@ def _scans(rows, guarded, ends) -> _Scans:
     words = {w for (needs, _, _), b in zip(guarded, by_words) if b for w in needs}
     k = _SCAN_CHARS - 1
     space = re.escape(_ASCII_SPACE.encode())
+    # After the leading spaces: a prefix, or a character that is not ASCII within k + 1.
     line_start = re.compile(b"\\n[" + space + b"]*(?:" + _trie_regex(prefixes)
-                            + b"|[^\\n]{0,%d}[\\x80-\\xff])" % k)
-    return _Scans(line_start, {w: re.compile(_lower_word(w)) for w in sorted(words)}, tuple(by_words),
+                            + b"|[^\\n\\x80-\\xff?]{0,%d}+[\\x80-\\xff?])" % k)
+    return _Scans(line_start, {w: _word_scan(w) for w in sorted(words)}, tuple(by_words),
                   frozenset(e[-1] for e in ends) | frozenset(")]"))
 
 
-def _suspects(text: str, scans: _Scans) -> tuple[set[int], dict[str, set[int]]]:
+def _word_scan(word: str) -> re.Pattern | None:
+    """A pattern finding ``word`` (lower case) wherever ``word in line.lower()``: in the
+    lower-cased bytes if ASCII, in the text itself if caseless; None: look everywhere."""
+    if word.isascii():
+        return re.compile(re.escape(word.encode()))
+    return re.compile(re.escape(word)) if word.upper() == word.lower() else None
+
+
+def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], dict[str, set[int]]]:
     """Indices of the lines that may match a pattern from their start, and, for each word
-    a guarded pattern needs, of the lines that may hold it."""
-    low = text.encode().lower()
-    starts = _line_starts(low.split(b"\n"))       # in bytes
+    a guarded pattern needs, of the lines that may hold it. ``starts``: the lines' offsets."""
+    # One byte a character (so offsets are the text's): ASCII lower-cased, the rest as
+    # Latin-1 or "?" (taken as "not ASCII").
+    low = text.encode("latin-1", "replace").lower()
     at_start = {bisect_left(starts, m.start()) for m in scans.line_start.finditer(b"\n" + low)}
-    if any(b in low for b in _LOWER_TO_ASCII):
-        return at_start, dict.fromkeys(scans.words, set(range(len(starts))))
-    return at_start, {w: {bisect_right(starts, m.start()) - 1 for m in scan.finditer(low)}
-                      for w, scan in scans.words.items()}
+    everywhere = None
+    twins = any(ch in text for ch in _LOWER_TO_ASCII)
+    words = {}
+    for w, scan in scans.words.items():
+        if scan is None or (twins and isinstance(scan.pattern, bytes)):
+            everywhere = everywhere or set(range(len(starts)))
+            words[w] = everywhere
+        else:
+            found = scan.finditer(low if isinstance(scan.pattern, bytes) else text)
+            words[w] = {bisect_right(starts, m.start()) - 1 for m in found}
+    return at_start, words
 
 
 def _line_starts(lines) -> list[int]:
@@ -500,8 +534,9 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     """
     r = rules()
     lines = text.split("\n")
+    starts = _line_starts(lines)
     # Lines that may match a pattern from their start / hold a word a guarded pattern needs.
-    at_start, word_lines = _suspects(text, r.scans)
+    at_start, word_lines = _suspects(text, starts, r.scans)
     # The lines each guarded pattern may match, and all of them.
     guarded = [set().union(*(word_lines[w] for w in needs)) if by_words else at_start
                for (needs, _, _), by_words in zip(r.guarded, r.scans.by_words)]
@@ -519,7 +554,7 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
             continue
         rule = _line_rule(s) if i in at_start else None
         if rule is None and i in any_guarded:
-            rule = _guarded_rule(s, [i in lines_ for lines_ in guarded])
+            rule = _guarded_rule(s, i, guarded)
         if rule is None and in_links and _is_link_title(s):
             rule = "boilerplate.cross_link"
         if rule is not None or in_links:
@@ -555,7 +590,6 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
             alive.append((i, s))
     if not drop and not inline:
         return Explained(text, [])
-    starts = _line_starts(lines)
     edits = _drop_lines(text, lines, starts, drop, final) if drop else []
     for i, lead, label, rule in inline:
         start = starts[i] + lead
@@ -574,28 +608,25 @@ def _drop_lines(text, lines, starts, drop, final) -> list[Edit]:
     """
     n = len(lines) - (1 if lines[-1] == "" else 0)   # a final "" is not a line
 
-    def blank(k):
-        return not lines[k].strip()
-
     def blank_run(i):
         j = i
-        while j < n and blank(j):
+        while j < n and not lines[j].strip():
             j += 1
         return range(i, j)
 
     last_kept = n - 1    # the last kept content line (-1: none)
-    while last_kept >= 0 and (last_kept in drop or blank(last_kept)):
+    while last_kept >= 0 and (last_kept in drop or not lines[last_kept].strip()):
         last_kept -= 1
     remove = set(drop)
     for d in drop:
-        if d + 1 < n and blank(d + 1):
+        if d + 1 < n and d + 1 not in drop and not lines[d + 1].strip():
             k = d - 1    # back over the dropped lines just before d
-            while k >= 0 and k in drop:
+            while k in drop:
                 k -= 1
             # A second run since the last kept line, or none kept yet, or the end: it goes.
-            if k < 0 or blank(k) or (final and k == last_kept):
+            if k < 0 or not lines[k].strip() or (final and k == last_kept):
                 remove.update(blank_run(d + 1))
-    if final and 0 <= last_kept < n - 1 and blank(last_kept + 1) and max(drop) > last_kept:
+    if final and 0 <= last_kept < n - 1 and not lines[last_kept + 1].strip() and max(drop) > last_kept:
         remove.update(blank_run(last_kept + 1))
 
     spans: list[list] = []    # [rule, start, end]: consecutive lines merge if their rules agree
