@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate, repeat
-from operator import add
+from operator import add, methodcaller
 
 from . import data
 from .edits import Edit, Explained, apply_edits
@@ -52,9 +52,8 @@ class Rules:
     prefix: re.Pattern
     prefix_rules: dict[str, str]
     header: re.Pattern
-    credit: re.Pattern
+    credit: re.Pattern                     # searched in " " + line (see _credit_pattern)
     credit_ends: frozenset
-    credit_after_space: re.Pattern
     scans: "_Scans"
 
 
@@ -83,8 +82,15 @@ def _alternation(rows, kind, guarded=None, parts_out=None):
         names[name] = f"boilerplate.{row['rule']}"
         parts.append(f"(?P<{name}>{pat})")
         if parts_out is not None:
-            parts_out.append((f"(?P<{name}>{pat})", _first_chars(pat)))
+            parts_out.append((f"(?P<{name}>{pat})", _first_chars(pat), pat))
     return re.compile("|".join(parts), re.I), names
+
+
+@lru_cache(maxsize=None)
+def _parsed(pattern: str):
+    """re's parse tree of a case-insensitive pattern (a private API), for the analyses below."""
+    from re import _parser
+    return _parser.parse(pattern, re.I)
 
 
 def _first_chars(pattern: str) -> frozenset[str] | None:
@@ -94,8 +100,8 @@ def _first_chars(pattern: str) -> frozenset[str] | None:
     patterns that can start with its first character.
     """
     try:
-        from re import _constants as c, _parser
-        parsed = _parser.parse(pattern, re.I)
+        from re import _constants as c
+        parsed = _parsed(pattern)
     except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
         return None
 
@@ -150,19 +156,19 @@ def _first_chars(pattern: str) -> frozenset[str] | None:
     return frozenset(ch.lower() for ch in chars) if chars else None
 
 
-def _credit_pattern(factored: bool = False) -> re.Pattern:
-    """A photo credit at the end of a line (``factored``: the agency names as a trie, which
-    re tries faster; the same lines match, at the same offsets, but maybe another agency).
+def _credit_pattern() -> re.Pattern:
+    """A photo credit at the end of a line, to search in " " + line.
 
     Strong: "NAME NAME / AFP" in capitals; "(Name Name / AFP)", "(Photo by Name / AFP)",
     "Photo Name / AFP", "— Name / SIPA" (a name in any case, after a bracket, a dash or
     "Photo"); "REUTERS/Name Name"; "Photo: ...", "Credit: ...", "© ...". Weak: an agency
     alone (" AP"), a caption only when the same caption stands just before it.
+
+    A credit starts the line or follows a whitespace: the pattern starts with a whitespace
+    and is searched in " " + line, so re tries it only there (fast), and a match starts
+    where the credit starts in the line. The agency names are a trie: quicker to try.
     """
-    agencies = sorted(data.read_lines("photo_agencies.txt"), key=len, reverse=True)
-    agency = "(?:" + "|".join(re.escape(a) for a in agencies) + ")"
-    if factored:
-        agency = _trie_regex(set(agencies), bytes_=False)
+    agency = _trie_regex(set(data.read_lines("photo_agencies.txt")), bytes_=False)
     caps = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]*"
     caps_names = rf"{caps}(?:\s+{caps}){{0,5}}"
     word = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
@@ -181,15 +187,7 @@ def _credit_pattern(factored: bool = False) -> re.Pattern:
         rf"|(?:PHOTOS?|ILLUSTRATION)\s+{caps_names}(?:,\s*{caps_names})?"              # PHOTO NAME, AGENCY
         rf"|©\s*[^.!?]{{1,60}}"
     )
-    return re.compile(rf"(?:^|(?<=\s))(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
-
-
-def _credit_after_space(credit: re.Pattern) -> re.Pattern:
-    """The credit pattern with a whitespace for its start, to search in " " + line: the same
-    matches (at the same offsets), but re only tries them at whitespace, which is faster."""
-    head = r"(?:^|(?<=\s))"
-    assert credit.pattern.startswith(head)
-    return re.compile(r"\s" + credit.pattern[len(head):])
+    return re.compile(rf"\s(?:(?P<strong>{strong})|(?P<weak>{agency}))$")
 
 
 @lru_cache(maxsize=1)
@@ -205,9 +203,8 @@ def rules() -> Rules:
     header, _ = _alternation(rows, "header")
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
     scans = _scans(rows, guarded, ends)
-    credit = _credit_pattern()
     return Rules(line, line_rules, by_first, by_start, guarded, need_words, prefix, prefix_rules, header,
-                 credit, ends, _credit_after_space(_credit_pattern(factored=True)), scans)
+                 _credit_pattern(), ends, scans)
 
 
 class _Dispatch(dict):
@@ -219,7 +216,7 @@ class _Dispatch(dict):
         self.parts = parts
 
     def __missing__(self, ch: str):
-        chosen = [p for p, first in self.parts if first is None or ch in first]
+        chosen = [p for p, first, _ in self.parts if first is None or ch in first]
         self[ch] = re.compile("|".join(chosen), re.I) if chosen else None
         return self[ch]
 
@@ -241,7 +238,7 @@ class _StartDispatch(dict):
 
     def __init__(self, parts):
         super().__init__()
-        self.parts = [(p, first, frozenset(_ascii_prefixes(p, self.KEY))) for p, first in parts]
+        self.parts = [(p, first, frozenset(_ascii_prefixes(raw, self.KEY))) for p, first, raw in parts]
         self.compiled: dict[tuple, re.Pattern | None] = {}    # the chosen patterns -> alternation
 
     def __missing__(self, key: str):
@@ -357,7 +354,7 @@ def _caption(line: str) -> tuple[str, bool] | None:
     r = rules()
     if not _may_end_with_credit(line, r.credit_ends):
         return None
-    m = r.credit_after_space.search(" " + line)     # offsets as in line (see _credit_after_space)
+    m = r.credit.search(" " + line)     # offsets as in line (see _credit_pattern)
     if not m:
         return None
     return line[:m.start()].rstrip(), m.group("strong") is not None
@@ -365,12 +362,12 @@ def _caption(line: str) -> tuple[str, bool] | None:
 
 # ---- Whole-chunk scans ---------------------------------------------------------------------
 # Most lines are prose. Rather than trying every test on every line, a few C-level scans over
-# the chunk (its UTF-8 bytes, ASCII-lower-cased) pick the lines that *may* pass a test; only
-# those lines get it. Each scan finds a superset of the lines its test accepts, so the result
-# is the same as testing every line.
+# the chunk (as bytes, ASCII-lower-cased: see _suspects) pick the lines that *may* pass a test;
+# only those lines get it. Each scan finds a superset of the lines its test accepts, so the
+# result is the same as testing every line.
 
 _SCAN_CHARS = 8          # leading characters of a line the line-start scan looks at
-_MAX_PREFIXES = 2000
+_MAX_PREFIXES = 100
 # Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one).
 _ASCII_TWINS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 # Non-ASCII characters whose lower case holds an ASCII letter.
@@ -387,7 +384,10 @@ class _Scans:
     end_chars: frozenset            # last characters of a line whose last word may be an agency
 
 
-_CATEGORY_PROBES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+# ASCII characters (lower case, but "\n") of the categories a class may hold.
+_CATEGORY_CHARS = {name: frozenset(ch.lower() for ch in map(chr, range(128)) if ch != "\n" and re.match(probe, ch))
+                   for name, probe in (("CATEGORY_DIGIT", r"\d"), ("CATEGORY_SPACE", r"\s"),
+                                       ("CATEGORY_WORD", r"\w"))}
 
 
 def _ascii_chars(item, c) -> set[str] | None:
@@ -406,9 +406,8 @@ def _ascii_chars(item, c) -> set[str] | None:
             lo, hi = av2
             out.update(chr(x).lower() for x in range(lo, min(hi, 127) + 1))
             out.update(a for t, a in _ASCII_TWINS.items() if lo <= ord(t) <= hi)
-        elif op2 is c.CATEGORY and getattr(av2, "name", None) in _CATEGORY_PROBES:
-            probe = _CATEGORY_PROBES[av2.name]
-            out.update(ch.lower() for ch in map(chr, range(128)) if ch != "\n" and re.match(probe, ch))
+        elif op2 is c.CATEGORY and getattr(av2, "name", None) in _CATEGORY_CHARS:
+            out |= _CATEGORY_CHARS[av2.name]
         else:
             return None
     return out
@@ -419,8 +418,8 @@ def _ascii_prefixes(pattern: str, k: int = _SCAN_CHARS) -> set[str]:
     pattern matches (from its start) and whose first k characters are ASCII.
     A "" in the set means any line."""
     try:
-        from re import _constants as c, _parser
-        parsed = _parser.parse(pattern, re.I)
+        from re import _constants as c
+        parsed = _parsed(pattern)
     except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
         return {""}
 
@@ -519,13 +518,18 @@ def _word_scan(word: str) -> re.Pattern | None:
     return re.compile(re.escape(word)) if word.upper() == word.lower() else None
 
 
+_START = methodcaller("start")
+
+
 def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], dict[str, set[int]]]:
     """Indices of the lines that may match a pattern from their start, and, for each word
     a guarded pattern needs, of the lines that may hold it. ``starts``: the lines' offsets."""
     # One byte a character (so offsets are the text's): ASCII lower-cased, the rest as
     # Latin-1 or "?" (taken as "not ASCII").
     low = text.encode("latin-1", "replace").lower()
-    at_start = {bisect_left(starts, m.start()) for m in scans.line_start.finditer(b"\n" + low)}
+    # (map, partial and methodcaller keep the many matches out of Python code)
+    at_start = set(map(partial(bisect_left, starts), map(_START, scans.line_start.finditer(b"\n" + low))))
+    line_of = partial(bisect_right, starts[1:])         # the index of the line at an offset
     everywhere = None
     twins = any(ch in text for ch in _LOWER_TO_ASCII)
     words = {}
@@ -535,7 +539,7 @@ def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], di
             words[w] = everywhere
         else:
             found = scan.finditer(low if isinstance(scan.pattern, bytes) else text)
-            words[w] = {bisect_right(starts, m.start()) - 1 for m in found}
+            words[w] = set(map(line_of, map(_START, found)))
     return at_start, words
 
 
@@ -565,7 +569,7 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     drop: dict[int, str] = {}
     inline: list[tuple[int, int, str, str]] = []   # (line, lead, label, rule) of glued labels
     alive: list[tuple[int, str]] = []  # (index, text) of the lines kept so far: duplicates are
-    #                                    judged against the last one
+    prev = None                        # judged against the last one, prev
     in_links = False  # after a links heading ("Related Articles"), short title lines are links
     for i, ln in enumerate(lines):
         s = ln.strip()
@@ -591,7 +595,6 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
                     else:
                         inline.append((i, len(ln) - len(ln.lstrip()), s[:pre[0]], pre[1]))
                         s = rest                       # what the line will say
-        prev = alive[-1] if alive else None
         if rule is None and (s[-1] in end_chars or "/" in s or "©" in s or "PHOTO" in s or (
                 ":" in s and credit_word(s.lower()))):       # see _may_end_with_credit
             cap = _caption(s)
@@ -600,25 +603,28 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
                 if prev and caption and _same(prev[1], caption):
                     drop[prev[0]] = "boilerplate.caption"
                     alive.pop()
+                    prev = alive[-1] if alive else None
                     rule = "boilerplate.caption"
                 elif not caption or (strong and len(caption) <= MAX_CAPTION):
                     rule = "boilerplate.caption"
         if rule is None and prev:
             p = prev[1]
-            if (s == p or abs(len(s) - len(p)) <= 8 + len(s) // 8) and _same(s, p):
+            if s == p or (abs(len(s) - len(p)) <= 8 + len(s) // 8 and _same(s, p)):
                 rule = "boilerplate.duplicate_line"
         if rule is not None:
             drop[i] = rule
         else:
-            alive.append((i, s))
+            alive.append(prev := (i, s))
     if not drop and not inline:
         return Explained(text, [])
-    edits = _drop_lines(text, lines, starts, drop, final) if drop else []
+    edits = _drop_lines(text, lines, starts, drop, final) if drop else []   # sorted
+    labels = []    # the glued labels, but in dropped lines
     for i, lead, label, rule in inline:
         start = starts[i] + lead
         if not any(d.start <= start < d.end for d in edits):
-            edits.append(Edit(rule, start, start + len(label), label, ""))
-    edits.sort(key=lambda e: (e.start, e.end))
+            labels.append(Edit(rule, start, start + len(label), label, ""))
+    if labels:
+        edits = sorted(edits + labels, key=lambda e: (e.start, e.end))
     return Explained(apply_edits(text, edits), edits)
 
 
