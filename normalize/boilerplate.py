@@ -7,6 +7,7 @@ dropped block leaves no gap.
 """
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -368,18 +369,17 @@ def _caption(line: str) -> tuple[str, bool] | None:
 
 _SCAN_CHARS = 8          # leading characters of a line the line-start scan looks at
 _MAX_PREFIXES = 100
-# Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one).
+# Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one), the
+# first and last also in "word in line.lower()". A text with one is scanned no further.
 _ASCII_TWINS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-# Non-ASCII characters whose lower case holds an ASCII letter.
-_LOWER_TO_ASCII = ("\u0130", "\u212a")
 _ASCII_SPACE = "".join(chr(x) for x in range(128) if chr(x).isspace() and chr(x) != "\n")
 
 
 @dataclass(frozen=True)
 class _Scans:
     line_start: re.Pattern          # "\n" + a line start that some line/prefix pattern may match
-    words: dict[str, re.Pattern]    # needed words of the guarded patterns not in line_start
-    by_words: tuple[bool, ...]      # each guarded pattern: found by its words (or line_start)?
+    # Each guarded pattern: the scans (any) finding the lines it may match; None: line_start.
+    guarded: tuple[tuple[re.Pattern | None, ...] | None, ...]
     guarded_starts: tuple[frozenset, ...]   # each guarded pattern: how it may start (3 chars)
     end_chars: frozenset            # last characters of a line whose last word may be an agency
 
@@ -390,36 +390,45 @@ _CATEGORY_CHARS = {name: frozenset(ch.lower() for ch in map(chr, range(128)) if 
                                        ("CATEGORY_WORD", r"\w"))}
 
 
-def _ascii_chars(item, c) -> set[str] | None:
-    """Lower-case ASCII characters one parsed item matches under re.I (None: unknown)."""
+def _ascii_chars(item, c, strict: bool = False) -> set[str] | None:
+    """Lower-case ASCII characters one parsed item matches under re.I (None: unknown).
+    ``strict``: None as well if the item may match a character not ASCII (but a twin)."""
     op, av = item
     if op is c.LITERAL:
         ch = chr(av)
+        if strict and not ch.isascii():
+            return None
         return {ch.lower()} if ch.isascii() else {_ASCII_TWINS[ch]} if ch in _ASCII_TWINS else set()
     if op is not c.IN:
         return None
     out: set[str] = set()
     for op2, av2 in av:
         if op2 is c.LITERAL:
-            out |= _ascii_chars((op2, av2), c)
+            chars = _ascii_chars((op2, av2), c, strict)
+            if chars is None:
+                return None
+            out |= chars
         elif op2 is c.RANGE:
             lo, hi = av2
+            if strict and hi > 127:
+                return None
             out.update(chr(x).lower() for x in range(lo, min(hi, 127) + 1))
             out.update(a for t, a in _ASCII_TWINS.items() if lo <= ord(t) <= hi)
-        elif op2 is c.CATEGORY and getattr(av2, "name", None) in _CATEGORY_CHARS:
+        elif op2 is c.CATEGORY and getattr(av2, "name", None) in _CATEGORY_CHARS and not strict:
             out |= _CATEGORY_CHARS[av2.name]
         else:
             return None
     return out
 
 
-def _ascii_prefixes(pattern: str, k: int = _SCAN_CHARS) -> set[str]:
+def _ascii_prefixes(pattern: str, k: int = _SCAN_CHARS, strict: bool = False, skip: int = 0) -> set[str]:
     """Lower-case strings (at most k long), one of which starts every line that the
     pattern matches (from its start) and whose first k characters are ASCII.
-    A "" in the set means any line."""
+    A "" in the set means any line. ``strict``: whatever the characters (but twins) of
+    the line. ``skip``: of the pattern's top-level items, the first ones."""
     try:
         from re import _constants as c
-        parsed = _parsed(pattern)
+        parsed = _parsed(pattern)[skip:]
     except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
         return {""}
 
@@ -452,7 +461,7 @@ def _ascii_prefixes(pattern: str, k: int = _SCAN_CHARS) -> set[str]:
                         again = set()
                     open_ = open_ | again
             else:
-                chars = _ascii_chars(item, c)
+                chars = _ascii_chars(item, c, strict)
                 if chars is None:
                     return set(), closed | open_
                 open_ = {p + ch for p in open_ for ch in chars}
@@ -491,14 +500,16 @@ def _scans(rows, guarded, ends) -> _Scans:
     for _, row in rows:
         if row["kind"] == "prefix" or (row["kind"] == "line" and not row.get("needs", "").strip()):
             prefixes |= _ascii_prefixes(row["pattern"])
-    by_words = []
+    guarded_scans = []
     for needs, pattern, _ in guarded:
         ps = _ascii_prefixes(pattern.pattern)
-        # A pattern that can start almost anyhow is looked for by its words instead.
-        by_words.append(min(map(len, ps), default=2) < 2 or len({p[:2] for p in ps}) > 100)
-        if not by_words[-1]:
+        if min(map(len, ps), default=2) >= 2 and len({p[:2] for p in ps}) <= 100:
             prefixes |= ps
-    words = {w for (needs, _, _), b in zip(guarded, by_words) if b for w in needs}
+            guarded_scans.append(None)
+        else:   # a pattern that can start almost anyhow: look for a string it needs, or its words
+            needed = _needed(pattern.pattern)
+            guarded_scans.append((re.compile(_trie_regex(needed)),) if needed
+                                 else tuple(_word_scan(w) for w in needs))
     k = _SCAN_CHARS - 1
     space = re.escape(_ASCII_SPACE.encode())
     # After the leading spaces: a prefix, or a character that is not ASCII within k + 1.
@@ -506,8 +517,20 @@ def _scans(rows, guarded, ends) -> _Scans:
                             + b"|[^\\n\\x80-\\xff?]{0,%d}+[\\x80-\\xff?])" % k)
     guarded_starts = tuple(frozenset(_ascii_prefixes(pattern.pattern, _StartDispatch.KEY))
                            for _, pattern, _ in guarded)
-    return _Scans(line_start, {w: _word_scan(w) for w in sorted(words)}, tuple(by_words), guarded_starts,
+    return _Scans(line_start, tuple(guarded_scans), guarded_starts,
                   frozenset(e[-1] for e in ends) | frozenset(")]"))
+
+
+def _needed(pattern: str) -> set[str] | None:
+    """Lower-case strings, one of which is in any line the pattern matches (but for lines with
+    twins), all starting alike (quick to look for); None if there are none such."""
+    best: set[str] | None = None
+    for skip in range(1, len(_parsed(pattern))):
+        strings = _ascii_prefixes(pattern, strict=True, skip=skip)
+        head = os.path.commonprefix(sorted(strings))
+        if len(head) >= 4 and (best is None or len(head) > len(os.path.commonprefix(sorted(best)))):
+            best = strings
+    return best
 
 
 def _word_scan(word: str) -> re.Pattern | None:
@@ -521,26 +544,28 @@ def _word_scan(word: str) -> re.Pattern | None:
 _START = methodcaller("start")
 
 
-def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], dict[str, set[int]]]:
-    """Indices of the lines that may match a pattern from their start, and, for each word
-    a guarded pattern needs, of the lines that may hold it. ``starts``: the lines' offsets."""
+def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], list[set[int]]]:
+    """Indices of the lines that may match a pattern from their start, and, for each guarded
+    pattern, of the lines it may match. ``starts``: the lines' offsets."""
     # One byte a character (so offsets are the text's): ASCII lower-cased, the rest as
     # Latin-1 or "?" (taken as "not ASCII").
     low = text.encode("latin-1", "replace").lower()
     # (map, partial and methodcaller keep the many matches out of Python code)
     at_start = set(map(partial(bisect_left, starts), map(_START, scans.line_start.finditer(b"\n" + low))))
     line_of = partial(bisect_right, starts[1:])         # the index of the line at an offset
-    everywhere = None
-    twins = any(ch in text for ch in _LOWER_TO_ASCII)
-    words = {}
-    for w, scan in scans.words.items():
-        if scan is None or (twins and isinstance(scan.pattern, bytes)):
-            everywhere = everywhere or set(range(len(starts)))
-            words[w] = everywhere
-        else:
-            found = scan.finditer(low if isinstance(scan.pattern, bytes) else text)
-            words[w] = set(map(line_of, map(_START, found)))
-    return at_start, words
+    twins = any(ch in text for ch in _ASCII_TWINS)
+    all_scans = {scan for scans_ in scans.guarded if scans_ for scan in scans_}
+    everywhere = set(range(len(starts))) if twins or None in all_scans else None
+    found: dict[re.Pattern, set[int]] = {}
+    for scan in all_scans:
+        if scan is not None:
+            if isinstance(scan.pattern, str):
+                found[scan] = set(map(line_of, map(_START, scan.finditer(text))))
+            else:
+                found[scan] = everywhere if twins else set(map(line_of, map(_START, scan.finditer(low))))
+    guarded = [at_start if scans_ is None else set().union(*(found.get(s, everywhere) for s in scans_))
+               for scans_ in scans.guarded]
+    return at_start, guarded
 
 
 def _line_starts(lines) -> list[int]:
@@ -558,10 +583,7 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     lines = text.split("\n")
     starts = _line_starts(lines)
     # Lines that may match a pattern from their start / hold a word a guarded pattern needs.
-    at_start, word_lines = _suspects(text, starts, r.scans)
-    # The lines each guarded pattern may match, and all of them.
-    guarded = [set().union(*(word_lines[w] for w in needs)) if by_words else at_start
-               for (needs, _, _), by_words in zip(r.guarded, r.scans.by_words)]
+    at_start, guarded = _suspects(text, starts, r.scans)     # and the lines of each guarded pattern
     any_guarded = set().union(*guarded)
     suspects = at_start | any_guarded
     end_chars, credit_word = r.scans.end_chars, _CREDIT_WORD.search
