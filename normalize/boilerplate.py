@@ -385,9 +385,9 @@ class _Scans:
 
 
 # ASCII characters (lower case, but "\n") of the categories a class may hold.
-_CATEGORY_CHARS = {name: frozenset(ch.lower() for ch in map(chr, range(128)) if ch != "\n" and re.match(probe, ch))
-                   for name, probe in (("CATEGORY_DIGIT", r"\d"), ("CATEGORY_SPACE", r"\s"),
-                                       ("CATEGORY_WORD", r"\w"))}
+_CATEGORY_CHARS = {
+    name: frozenset(ch.lower() for ch in map(chr, range(128)) if ch != "\n" and re.match(probe, ch))
+    for name, probe in (("CATEGORY_DIGIT", r"\d"), ("CATEGORY_SPACE", r"\s"), ("CATEGORY_WORD", r"\w"))}
 
 
 def _ascii_chars(item, c, strict: bool = False) -> set[str] | None:
@@ -551,7 +551,8 @@ def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], li
     # Latin-1 or "?" (taken as "not ASCII").
     low = text.encode("latin-1", "replace").lower()
     # (map, partial and methodcaller keep the many matches out of Python code)
-    at_start = set(map(partial(bisect_left, starts), map(_START, scans.line_start.finditer(b"\n" + low))))
+    found_at = scans.line_start.finditer(b"\n" + low)
+    at_start = set(map(partial(bisect_left, starts), map(_START, found_at)))
     line_of = partial(bisect_right, starts[1:])         # the index of the line at an offset
     twins = any(ch in text for ch in _ASCII_TWINS)
     all_scans = {scan for scans_ in scans.guarded if scans_ for scan in scans_}
@@ -582,8 +583,9 @@ def strip_boilerplate(text: str, *, final: bool = True, **_) -> Explained:
     r = rules()
     lines = text.split("\n")
     starts = _line_starts(lines)
-    # Lines that may match a pattern from their start / hold a word a guarded pattern needs.
-    at_start, guarded = _suspects(text, starts, r.scans)     # and the lines of each guarded pattern
+    # The lines that may match a line pattern (or a label) from their start; those that each
+    # guarded pattern may match; the lines worth more than a duplicate and caption test.
+    at_start, guarded = _suspects(text, starts, r.scans)
     any_guarded = set().union(*guarded)
     suspects = at_start | any_guarded
     end_chars, credit_word = r.scans.end_chars, _CREDIT_WORD.search
