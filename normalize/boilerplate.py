@@ -525,7 +525,11 @@ def _needed(pattern: str) -> set[str] | None:
     """Lower-case strings, one of which is in any line the pattern matches (but for lines with
     twins), all starting alike (quick to look for); None if there are none such."""
     best: set[str] | None = None
-    for skip in range(1, len(_parsed(pattern))):
+    try:
+        items = len(_parsed(pattern))
+    except Exception:  # noqa: BLE001 - a private API: any change means "unknown"
+        return None
+    for skip in range(1, items):
         strings = _ascii_prefixes(pattern, strict=True, skip=skip)
         head = os.path.commonprefix(sorted(strings))
         if len(head) >= 4 and (best is None or len(head) > len(os.path.commonprefix(sorted(best)))):
