@@ -193,6 +193,33 @@ def _credit_pattern() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
+    """The compiled rules; the analysis behind the scans takes ~0.1 s, so they are cached on
+    disk by a hash of the data files and this module (see cache.py)."""
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    from . import cache
+    h = hashlib.sha256(sys.version.encode())
+    h.update(Path(__file__).read_bytes())
+    for name in ("boilerplate.tsv", "photo_agencies.txt"):
+        h.update(data.read_text(name).encode())
+    digest = h.hexdigest()
+    cached = cache.get(digest, "boilerplate")
+    if cached is not None:
+        return cached.rules
+    built = _build_rules()
+    cache.put(digest, _Cached(digest, built), "boilerplate")
+    return built
+
+
+@dataclass(frozen=True)
+class _Cached:
+    digest: str
+    rules: Rules
+
+
+def _build_rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
     guarded: list = []
     parts: list = []

@@ -1,4 +1,4 @@
-"""A small on-disk cache of compiled glossaries, keyed by content hash.
+"""A small on-disk cache of compiled glossaries and boilerplate rules, keyed by content hash.
 
 Directory: $MTNORM_CACHE_DIR, else $XDG_CACHE_HOME/mtnorm, else ~/.cache/mtnorm.
 A cache that cannot be read or written is ignored: it only saves time.
@@ -20,29 +20,30 @@ def cache_dir() -> Path:
     return Path(base) / "mtnorm"
 
 
-def _path(digest: str) -> Path:
-    return cache_dir() / f"glossary-{digest[:32]}.pickle"
+def _path(digest: str, kind: str) -> Path:
+    return cache_dir() / f"{kind}-{digest[:32]}.pickle"
 
 
-def get(digest: str):
+def get(digest: str, kind: str = "glossary"):
     try:
-        with open(_path(digest), "rb") as f:
+        with open(_path(digest, kind), "rb") as f:
             obj = pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
     return obj if getattr(obj, "digest", None) == digest else None
 
 
-def put(digest: str, obj) -> None:
+def put(digest: str, obj, kind: str = "glossary") -> None:
     try:
-        obj.matcher()  # compile before storing
+        if hasattr(obj, "matcher"):
+            obj.matcher()  # compile before storing
         d = cache_dir()
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, _path(digest))
-        old = sorted(d.glob("glossary-*.pickle"), key=lambda p: p.stat().st_mtime)
+        os.replace(tmp, _path(digest, kind))
+        old = sorted(d.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
         for p in old[:-KEEP]:
             p.unlink(missing_ok=True)
     except (OSError, pickle.PickleError, TypeError, AttributeError):
