@@ -51,3 +51,16 @@ def test_every_stage_has_cases():
         cases = _load(f"{stage}.json")
         assert any("expected" in c for c in cases), f"{stage}: no case that changes text"
         assert any("expected" not in c for c in cases), f"{stage}: no case of text left alone"
+
+
+def test_boilerplate_scan_skips_prose():
+    """Every row of boilerplate.tsv must say how its lines start (or name the words they
+    need): one that can start anyhow makes every line a suspect, and the stage slow."""
+    from normalize import boilerplate as b
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "corpus" / "clean").glob("*.txt")))
+    lines = text.split("\n")
+    starts = b._line_starts(lines)
+    at_start, guarded = b._suspects(text, starts, b.rules().scans)
+    prose = [i for i, ln in enumerate(lines) if len(ln) > 80]
+    suspects = [i for i in prose if i in at_start or any(i in g for g in guarded)]
+    assert len(suspects) <= len(prose) // 5, f"{len(suspects)} of {len(prose)} prose lines need the line patterns"
