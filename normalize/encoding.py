@@ -180,6 +180,8 @@ def _ftfy_line(line: str) -> list[Edit]:
     import ftfy
     probe = _ftfy_probe(line)
     if probe != line:
+        if not _NEEDS_FTFY.search(probe):
+            return []          # only guillemets and spaces looked suspect ("«\u00a0")
         edits = _ftfy_line(probe)
         if all(line[e.start:e.end] == e.before for e in edits):
             return edits
