@@ -1,9 +1,13 @@
 """One-pass, leftmost-longest, whole-word matching of many glossary entries.
 
-Word entries go into Aho-Corasick automata built over a folded copy of the text
-(same length as the text, so offsets carry over): one automaton lower-cased for
-entries that match in any case, one case-kept for acronyms and ``case=exact``.
-Regular-expression entries run separately, each under a time limit.
+Word entries go into an Aho-Corasick automaton built over a folded copy of the text
+(same length as the text, so offsets carry over), lower-cased: acronyms and
+``case=exact`` entries are then checked against the text as written. The same pass
+finds the words regular-expression entries require; each such entry then runs,
+under a time limit, only on the lines holding one of its words.
+
+(One pass costs far more than the hits it yields, so the case-kept entries are not
+given an automaton of their own.)
 """
 from __future__ import annotations
 
@@ -16,28 +20,37 @@ from .textutil import fold, fold_keep_case
 REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
 
-
 class Matcher:
     def __init__(self, entries):
         self.entries = entries
+        n = len(entries)
+        # Values: an entry's index, or n + the index of a word regexes require (in self.words).
         self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        self.key_len: list[int] = [0] * len(entries)
-        self.exact: dict[int, str] = {}          # entry index -> case-kept key
-        self.regexes: list[tuple[int, str | None]] = []
+        self.key_len: list[int] = [0] * n
+        self.exact: dict[int, str] = {}                          # entry index -> case-kept key
+        self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
+        word_index: dict[str, int] = {}
         for idx, e in enumerate(entries):
             if e.match == "regex":
-                self.regexes.append((idx, _required_words(e.source)))
+                words = _required_words(e.source)
+                if words is not None:
+                    words = [word_index.setdefault(w, len(word_index)) for w in words]
+                self.regexes.append((idx, words))
                 continue
             self.automaton.add_word(e.key, idx)
             self.key_len[idx] = len(e.key)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
+        self.words = list(word_index)          # words regexes require
+        self.word_entry: list[int] = []        # the entry with that word as key, or -1
+        for w, i in word_index.items():
+            self.word_entry.append(self.automaton.get(w, -1))
+            self.automaton.add_word(w, n + i)
         if len(self.automaton):
             self.automaton.make_automaton()
 
     def __getstate__(self):
-        return {"automaton": self.automaton, "key_len": self.key_len, "exact": self.exact,
-                "regexes": self.regexes}
+        return {k: v for k, v in self.__dict__.items() if k != "entries"}
 
     def __setstate__(self, state, entries=None):
         self.__dict__.update(state)
@@ -45,29 +58,13 @@ class Matcher:
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
-        cands = []
-        n = len(text)
         folded = fold(text)
-        if len(self.automaton):
-            key_len, exacts = self.key_len, self.exact
-            for end_idx, idx in self.automaton.iter(folded):
-                start = end_idx - key_len[idx] + 1
-                end = end_idx + 1
-                # whole words: no letter or digit may continue the match on either side
-                if start and folded[start - 1].isalnum() and folded[start].isalnum():
-                    continue
-                if end < n and folded[end].isalnum() and folded[end_idx].isalnum():
-                    continue
-                exact = exacts.get(idx)
-                if exact is not None:
-                    span = fold_keep_case(text[start:end])
-                    if span != exact and span != exact.upper():
-                        continue
-                cands.append((start, end, self.entries[idx], None))
+        word_starts: list[list[int]] = [[] for _ in self.words]
+        cands = self._word_matches(text, folded, word_starts) if len(self.automaton) else []
         for idx, words in self.regexes:
             e = self.entries[idx]
             try:
-                for start, end in _spans_with(folded, words):
+                for start, end in _lines_with(folded, words, word_starts):
                     for m in e._regex.finditer(text, start, end, timeout=REGEX_TIMEOUT):
                         if m.end() > m.start():
                             cands.append((m.start(), m.end(), e, m.expand(e.target)))
@@ -91,20 +88,45 @@ class Matcher:
             last = c[1]
         return out
 
+    def _word_matches(self, text: str, folded: str, word_starts: list[list[int]]) -> list[tuple]:
+        """Whole-word matches of the word entries; where required words start, by word."""
+        cands = []
+        n, key_len, exacts, entries = len(self.entries), self.key_len, self.exact, self.entries
+        size = len(folded)
+        for end_idx, idx in self.automaton.iter(folded):
+            if idx >= n:               # a word regexes require, maybe also an entry's key
+                w = idx - n
+                word_starts[w].append(end_idx - len(self.words[w]) + 1)
+                idx = self.word_entry[w]
+                if idx < 0:
+                    continue
+            start = end_idx - key_len[idx] + 1
+            end = end_idx + 1
+            # whole words: no letter or digit may continue the match on either side
+            if start and folded[start - 1].isalnum() and folded[start].isalnum():
+                continue
+            if end < size and folded[end].isalnum() and folded[end_idx].isalnum():
+                continue
+            exact = exacts.get(idx)
+            if exact is not None:
+                span = fold_keep_case(text[start:end])
+                if span != exact and span != exact.upper():
+                    continue
+            cands.append((start, end, entries[idx], None))
+        return cands
 
-def _spans_with(folded: str, words: list[str] | None):
-    """The lines of the text that contain one of ``words`` (the whole text if None)."""
+
+def _lines_with(folded: str, words: list[int] | None, word_starts: list[list[int]]):
+    """The lines of the text where one of ``words`` starts (the whole text if None)."""
     if not words:
         return [(0, len(folded))]
-    starts = set()
-    for w in words:
-        i = folded.find(w)
-        while i >= 0:
-            starts.add(folded.rfind("\n", 0, i) + 1)
-            i = folded.find(w, i + len(w))
-    spans = []
-    for s in sorted(starts):
-        e = folded.find("\n", s)
+    starts = sorted(p for w in words for p in word_starts[w])
+    spans: list[tuple[int, int]] = []
+    for p in starts:
+        if spans and p < spans[-1][1]:
+            continue                   # in the line just found
+        s = folded.rfind("\n", 0, p) + 1
+        e = folded.find("\n", p)
         spans.append((s, len(folded) if e < 0 else e))
     return spans
 

@@ -1,6 +1,7 @@
 """Small text helpers shared by stages: folding for matching, sentence starts, case tests."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,23 +43,50 @@ def _fold_tables() -> tuple[dict[int, str], dict[int, str]]:
 FOLD_KEEP_CASE, FOLD = _fold_tables()
 
 
-def _char_class(codepoints) -> str:
-    """A regex character class for a set of code points, as compact ranges."""
-    cps = sorted(codepoints)
-    parts, i = [], 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
-        parts.append(a if i == j else f"{a}-{b}")
-        i = j + 1
-    return "[" + "".join(parts) + "]+"
+# Folding goes through UTF-8 bytes: bytes.lower(), bytes.translate() and bytes.replace()
+# are fast C loops over the mostly-ASCII text, while str.lower() and regexes visit each
+# character through Unicode tables. Only the few non-ASCII characters are folded one by one.
+_UTF8 = ("utf-8", "surrogatepass")      # texts may hold lone surrogates
+_ASCII = bytes(range(0x80))
+_CONTINUATION = bytes(range(0x80, 0xc0))
+# UTF-8 lead bytes -> 0xff (never in UTF-8): with continuation bytes deleted, one 0xff per character.
+_MARK = bytes(range(0xc0)) + b"\xff" * 0x40
 
 
-# Runs of the non-ASCII characters folding changes (so "“" and "—" are not visited).
-_FOLDABLE = re.compile(_char_class(cp for cp in FOLD if cp > 0x7f))
-_FOLDABLE_KEEP_CASE = re.compile(_char_class(cp for cp in FOLD_KEEP_CASE if cp > 0x7f))
+@functools.cache
+def _fold_char(c: str) -> str:
+    """What :func:`fold` makes of one non-ASCII character (lower-cased on its own)."""
+    lo = c.lower()
+    return FOLD.get(ord(lo), lo) if ord(lo) > 0x7f else lo
+
+
+@functools.cache
+def _fold_char_keep_case(c: str) -> str:
+    """What :func:`fold_keep_case` makes of one non-ASCII character."""
+    return FOLD_KEEP_CASE.get(ord(c), c)
+
+
+def _non_ascii(data: bytes) -> str:
+    """The non-ASCII characters of UTF-8 ``data``, in order."""
+    return data.translate(None, _ASCII).decode(*_UTF8)
+
+
+def _fold_utf8(data: bytes, chars: str, lower: bool, fold_char) -> str:
+    """UTF-8 ``data`` decoded, with ASCII hyphens and backquotes folded, ASCII letters
+    lower-cased if ``lower``, and its non-ASCII ``chars`` replaced by ``fold_char(c)``."""
+    marked = data.translate(_MARK, _CONTINUATION)       # same length as text
+    if lower:
+        marked = marked.lower()
+    parts = marked.replace(b"-", b" ").replace(b"`", b"'").decode("latin-1").split("\xff")
+    out = [""] * (2 * len(parts) - 1)
+    out[::2] = parts
+    out[1::2] = map(fold_char, chars)
+    return "".join(out)
+
+
+def _lowers_alone(chars: str) -> bool:
+    """True if ``str.lower()`` lower-cases each of ``chars`` on its own, to one character."""
+    return "Σ" not in chars and all(len(c.lower()) == 1 for c in set(chars))
 
 
 def fold(text: str) -> str:
@@ -69,23 +97,25 @@ def fold(text: str) -> str:
     >>> fold("Al-Qaïda’s KHAMENEÏ")
     "al qaida's khamenei"
     """
-    low = text.lower()
-    if len(low) != len(text):          # a few letters lower-case to two characters
-        return text.translate(FOLD)
-    low = low.replace("-", " ").replace("`", "'")
-    if low.isascii():
-        return low
-    low = low.replace("’", "'")
-    return _FOLDABLE.sub(lambda m: m.group().translate(FOLD), low)
+    if text.isascii():
+        return text.lower().replace("-", " ").replace("`", "'")
+    data = text.encode(*_UTF8)
+    chars = _non_ascii(data)
+    if not _lowers_alone(chars):
+        low = text.lower()             # final sigma depends on the next character
+        if len(low) != len(text):      # a few letters lower-case to two characters
+            return text.translate(FOLD)
+        data = low.encode(*_UTF8)
+        chars = _non_ascii(data)
+    return _fold_utf8(data, chars, True, _fold_char)
 
 
 def fold_keep_case(text: str) -> str:
     """Like :func:`fold`, but keeps case."""
-    out = text.replace("-", " ").replace("`", "'")
-    if out.isascii():
-        return out
-    out = out.replace("’", "'")
-    return _FOLDABLE_KEEP_CASE.sub(lambda m: m.group().translate(FOLD_KEEP_CASE), out)
+    if text.isascii():
+        return text.replace("-", " ").replace("`", "'")
+    data = text.encode(*_UTF8)
+    return _fold_utf8(data, _non_ascii(data), False, _fold_char_keep_case)
 
 
 _ABBREVIATIONS = frozenset(
