@@ -13,6 +13,7 @@ Semantics (see glossaries/README.md):
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -444,16 +445,21 @@ def adapt_case(matched: str, entry: Entry, text: str, start: int, target: str | 
     'AL-SHAM'
     """
     tgt = entry.target if target is None else target
-    if is_all_caps(matched) and not is_all_caps(entry.source) and len(matched) > 1:
+    if len(matched) > 1 and is_all_caps(matched) and not _source_case(entry.source)[0]:
         return tgt.upper()
-    first = next((c for c in matched if c.isalpha()), "")
+    first = matched[0] if matched[:1].isalpha() else next((c for c in matched if c.isalpha()), "")
+    if not first.isupper():
+        return tgt
     # A regex source says nothing about case: the matched text does.
-    src_first = "" if entry.match == "regex" else next((c for c in entry.source if c.isalpha()), "")
-    if entry.match == "regex":
-        return capitalize_first(tgt) if first.isupper() else tgt
-    if first.isupper() and (src_first.islower() or is_sentence_start(text, start)):
+    if entry.match == "regex" or _source_case(entry.source)[1].islower() or is_sentence_start(text, start):
         return capitalize_first(tgt)
     return tgt
+
+
+@functools.cache
+def _source_case(source: str) -> tuple[bool, str]:
+    """Whether a source is in capitals, and its first letter ("" if none)."""
+    return is_all_caps(source), next((c for c in source if c.isalpha()), "")
 
 
 def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Explained:

@@ -232,7 +232,17 @@ def _context_ok(text, folded, start, end, e, cache) -> bool:
     if key not in cache:
         ctx = e._context_re
         if hasattr(ctx, "found_in"):
-            cache[key] = ctx.found_in(folded[p_start:p_end] if p_start or p_end < len(folded) else folded)
+            region = folded[p_start:p_end] if p_start or p_end < len(folded) else folded
+            cache[key] = any(_has_word(region, w, p_start, p_end, cache) for w in ctx.words)
         else:
             cache[key] = ctx.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
     return cache[key]
+
+
+def _has_word(region: str, word: str, p_start: int, p_end: int, cache) -> bool:
+    """``word in region``, remembered: entries share context words ("syria", "israel")."""
+    key = (word, p_start, p_end)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = word in region
+    return found

@@ -130,6 +130,8 @@ def is_sentence_start(text: str, pos: int) -> bool:
     >>> is_sentence_start("He left. Al-Assad", 9), is_sentence_start("Mr. Al-Assad", 4)
     (True, False)
     """
+    if pos >= 2 and text[pos - 1] == " " and text[pos - 2].isalnum():
+        return False                   # the common case, mid-sentence: no regex needed
     window = text[max(0, pos - 40):pos]
     m = _LEAD.search(window)
     before = window[:m.start()] if m else window
@@ -147,6 +149,13 @@ def is_sentence_start(text: str, pos: int) -> bool:
 
 
 def is_all_caps(s: str) -> bool:
+    """At least two letters, all capitals.
+
+    >>> is_all_caps("OSDH"), is_all_caps("Al-Qaïda"), is_all_caps("A"), is_all_caps("ÉTAT")
+    (True, False, False, True)
+    """
+    if s.isascii():                    # ASCII letters are cased: isupper() says "no small letter"
+        return s.isupper() and sum(map(str.isalpha, s)) >= 2
     letters = [c for c in s if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
