@@ -445,13 +445,14 @@ def adapt_case(matched: str, entry: Entry, text: str, start: int, target: str | 
     'AL-SHAM'
     """
     tgt = entry.target if target is None else target
-    if len(matched) > 1 and is_all_caps(matched) and not _source_case(entry.source)[0]:
+    source_caps, source_first = _source_case(entry.source)
+    if not source_caps and len(matched) > 1 and is_all_caps(matched):
         return tgt.upper()
     first = matched[0] if matched[:1].isalpha() else next((c for c in matched if c.isalpha()), "")
     if not first.isupper():
         return tgt
     # A regex source says nothing about case: the matched text does.
-    if entry.match == "regex" or _source_case(entry.source)[1].islower() or is_sentence_start(text, start):
+    if entry.match == "regex" or source_first.islower() or is_sentence_start(text, start):
         return capitalize_first(tgt)
     return tgt
 

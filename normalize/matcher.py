@@ -3,8 +3,9 @@
 Word entries go into an Aho-Corasick automaton built over a folded copy of the text
 (same length as the text, so offsets carry over), lower-cased: acronyms and
 ``case=exact`` entries are then checked against the text as written. The same pass
-finds the words regular-expression entries require; each such entry then runs,
-under a time limit, only on the lines holding one of its words.
+finds the words regular-expression entries require (each such entry then runs,
+under a time limit, only on the lines holding one of its words) and the phrases of
+word contexts (rare, so cheaper there than searched for one by one).
 
 (One pass costs far more than the hits it yields, so the case-kept entries are not
 given an automaton of their own.)
@@ -41,7 +42,11 @@ class Matcher:
             self.key_len[idx] = len(e.key)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
-        self.words = list(word_index)          # words regexes require
+        for e in entries:
+            for w in getattr(e._context_re, "words", ()):
+                if " " in w:
+                    word_index.setdefault(w, len(word_index))
+        self.words = list(word_index)          # words regexes require, context phrases
         self.word_entry: list[int] = []        # the entry with that word as key, or -1
         for w, i in word_index.items():
             self.word_entry.append(self.automaton.get(w, -1))
@@ -61,6 +66,7 @@ class Matcher:
         folded = fold(text)
         word_starts: list[list[int]] = [[] for _ in self.words]
         cands = self._word_matches(text, folded, word_starts) if len(self.automaton) else []
+        found_words = dict(zip(self.words, word_starts))
         for idx, words in self.regexes:
             e = self.entries[idx]
             try:
@@ -82,7 +88,8 @@ class Matcher:
             if c[0] < last:
                 continue
             e = c[2]
-            if e._context_re is not None and not _context_ok(text, folded, c[0], c[1], e, para_cache):
+            if e._context_re is not None and not _context_ok(text, folded, c[0], c[1], e, para_cache,
+                                                             found_words):
                 continue
             out.append(c)
             last = c[1]
@@ -218,9 +225,10 @@ def _required_literal(pattern: str) -> str | None:
     return fold(best) if len(best) >= 4 else None
 
 
-def _context_ok(text, folded, start, end, e, cache) -> bool:
+def _context_ok(text, folded, start, end, e, cache, found_words) -> bool:
     """The entry's context occurs in the article (the text given), or in the same
-    paragraph with ``scope=paragraph``. The entry's own match does not count."""
+    paragraph with ``scope=paragraph``. The entry's own match does not count.
+    ``found_words``: where the automaton found each of its words."""
     if e.scope == "paragraph":
         p_start = text.rfind("\n\n", 0, start)
         p_start = 0 if p_start < 0 else p_start
@@ -233,16 +241,22 @@ def _context_ok(text, folded, start, end, e, cache) -> bool:
         ctx = e._context_re
         if hasattr(ctx, "found_in"):
             region = folded[p_start:p_end] if p_start or p_end < len(folded) else folded
-            cache[key] = any(_has_word(region, w, p_start, p_end, cache) for w in ctx.words)
+            cache[key] = any(_has_word(region, w, p_start, p_end, cache, found_words) for w in ctx.words)
         else:
             cache[key] = ctx.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
     return cache[key]
 
 
-def _has_word(region: str, word: str, p_start: int, p_end: int, cache) -> bool:
-    """``word in region``, remembered: entries share context words ("syria", "israel")."""
+def _has_word(region: str, word: str, p_start: int, p_end: int, cache, found_words) -> bool:
+    """``word in region`` (``folded[p_start:p_end]``), remembered: entries share context
+    words ("syria", "israel"). Words the automaton looked for are not searched again."""
     key = (word, p_start, p_end)
     found = cache.get(key)
     if found is None:
-        found = cache[key] = word in region
+        starts = found_words.get(word)
+        if starts is None:
+            found = word in region
+        else:
+            found = any(p_start <= s and s + len(word) <= p_end for s in starts)
+        cache[key] = found
     return found

@@ -43,14 +43,26 @@ def _fold_tables() -> tuple[dict[int, str], dict[int, str]]:
 FOLD_KEEP_CASE, FOLD = _fold_tables()
 
 
-# Folding goes through UTF-8 bytes: bytes.lower(), bytes.translate() and bytes.replace()
-# are fast C loops over the mostly-ASCII text, while str.lower() and regexes visit each
-# character through Unicode tables. Only the few non-ASCII characters are folded one by one.
+# Folding goes through UTF-8 bytes: bytes.translate() is a fast C loop over the mostly-ASCII
+# text, while str.lower() and regexes visit each character through Unicode tables. Only the
+# few non-ASCII characters are folded one by one.
 _UTF8 = ("utf-8", "surrogatepass")      # texts may hold lone surrogates
 _ASCII = bytes(range(0x80))
 _CONTINUATION = bytes(range(0x80, 0xc0))
-# UTF-8 lead bytes -> 0xff (never in UTF-8): with continuation bytes deleted, one 0xff per character.
-_MARK = bytes(range(0xc0)) + b"\xff" * 0x40
+
+
+def _byte_table(lower: bool) -> bytes:
+    """ASCII hyphen -> space, backquote -> apostrophe, capitals -> small if ``lower``;
+    UTF-8 lead bytes -> 0xff (never in UTF-8): with continuation bytes deleted, a text's
+    bytes become one byte per character, 0xff for each non-ASCII one."""
+    table = bytearray(range(0xc0)) + b"\xff" * 0x40
+    table[ord("-")], table[ord("`")] = ord(" "), ord("'")
+    if lower:
+        table[ord("A"):ord("Z") + 1] = table[ord("a"):ord("z") + 1]
+    return bytes(table)
+
+
+_MARK_LOWER, _MARK_KEEP_CASE = _byte_table(True), _byte_table(False)
 
 
 @functools.cache
@@ -71,13 +83,10 @@ def _non_ascii(data: bytes) -> str:
     return data.translate(None, _ASCII).decode(*_UTF8)
 
 
-def _fold_utf8(data: bytes, chars: str, lower: bool, fold_char) -> str:
-    """UTF-8 ``data`` decoded, with ASCII hyphens and backquotes folded, ASCII letters
-    lower-cased if ``lower``, and its non-ASCII ``chars`` replaced by ``fold_char(c)``."""
-    marked = data.translate(_MARK, _CONTINUATION)       # same length as text
-    if lower:
-        marked = marked.lower()
-    parts = marked.replace(b"-", b" ").replace(b"`", b"'").decode("latin-1").split("\xff")
+def _fold_utf8(data: bytes, chars: str, table: bytes, fold_char) -> str:
+    """UTF-8 ``data`` decoded, its ASCII mapped by ``table`` (see :func:`_byte_table`)
+    and its non-ASCII ``chars`` replaced by ``fold_char(c)``."""
+    parts = data.translate(table, _CONTINUATION).decode("latin-1").split("\xff")
     out = [""] * (2 * len(parts) - 1)
     out[::2] = parts
     out[1::2] = map(fold_char, chars)
@@ -107,7 +116,7 @@ def fold(text: str) -> str:
             return text.translate(FOLD)
         data = low.encode(*_UTF8)
         chars = _non_ascii(data)
-    return _fold_utf8(data, chars, True, _fold_char)
+    return _fold_utf8(data, chars, _MARK_LOWER, _fold_char)
 
 
 def fold_keep_case(text: str) -> str:
@@ -115,7 +124,7 @@ def fold_keep_case(text: str) -> str:
     if text.isascii():
         return text.replace("-", " ").replace("`", "'")
     data = text.encode(*_UTF8)
-    return _fold_utf8(data, _non_ascii(data), False, _fold_char_keep_case)
+    return _fold_utf8(data, _non_ascii(data), _MARK_KEEP_CASE, _fold_char_keep_case)
 
 
 _ABBREVIATIONS = frozenset(
