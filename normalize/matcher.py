@@ -1,18 +1,19 @@
 """One-pass, leftmost-longest, whole-word matching of many glossary entries.
 
-Word entries go into an Aho-Corasick automaton built over a folded copy of the text
-(same length as the text, so offsets carry over), lower-cased: acronyms and
-``case=exact`` entries are then checked against the text as written. The same pass
-finds the words regular-expression entries require (each such entry then runs,
-under a time limit, only on the lines holding one of its words) and the phrases of
-word contexts (rare, so cheaper there than searched for one by one).
-
-(One pass costs far more than the hits it yields, so the case-kept entries are not
-given an automaton of their own.)
+Word entries go into an Aho-Corasick automaton run over the *word form* of a folded
+copy of the text (same length as the text, so offsets carry over): every character
+but an ASCII letter or digit made a space. Keys are padded with a space where they
+begin or end with a letter or digit, so "ei" is not found in "their". Hits are then
+checked against the folded text (and, for acronyms and ``case=exact``, against the
+text as written). The same pass finds the words regular-expression entries require
+(each such entry then runs, under a time limit, only on the lines holding one of its
+words) and the phrases of word contexts (rare, so cheaper there than searched for one
+by one). One pass costs far more than the hits it yields, hence a single automaton.
 """
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 import ahocorasick
 
@@ -20,16 +21,37 @@ from .textutil import fold, fold_keep_case
 
 REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
+# UTF-8 bytes -> word form: ASCII letters and digits kept, other ASCII and lead bytes a space.
+_WORD_BYTES = bytes(b if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))
+_CONTINUATION = bytes(range(0x80, 0xc0))
+
+
+def _word_form(s: str) -> str:
+    """``s`` with every character but an ASCII letter or digit made a space.
+
+    >>> _word_form("l'onu, “ca” x2")
+    'l onu   ca  x2'
+    """
+    return s.encode("utf-8", "surrogatepass").translate(_WORD_BYTES, _CONTINUATION).decode("ascii")
+
+
+def _pattern(key: str, whole_word: bool) -> str:
+    """What the automaton looks for: the key's word form, padded with a space on each side
+    that begins or ends with a letter or digit if ``whole_word``."""
+    pattern = _word_form(key)
+    if whole_word:
+        pattern = (" " if key[0].isalnum() else "") + pattern + (" " if key[-1].isalnum() else "")
+    return pattern
+
 
 class Matcher:
     def __init__(self, entries):
         self.entries = entries
         n = len(entries)
-        # Values: an entry's index, or n + the index of a word regexes require (in self.words).
-        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         self.key_len: list[int] = [0] * n
         self.exact: dict[int, str] = {}                          # entry index -> case-kept key
         self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
+        patterns: dict[str, list[int]] = {}     # automaton pattern -> entry indices, n + word index
         word_index: dict[str, int] = {}
         for idx, e in enumerate(entries):
             if e.match == "regex":
@@ -38,7 +60,7 @@ class Matcher:
                     words = [word_index.setdefault(w, len(word_index)) for w in words]
                 self.regexes.append((idx, words))
                 continue
-            self.automaton.add_word(e.key, idx)
+            patterns.setdefault(_pattern(e.key, True), []).append(idx)
             self.key_len[idx] = len(e.key)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
@@ -47,10 +69,17 @@ class Matcher:
                 if " " in w:
                     word_index.setdefault(w, len(word_index))
         self.words = list(word_index)          # words regexes require, context phrases
-        self.word_entry: list[int] = []        # the entry with that word as key, or -1
         for w, i in word_index.items():
-            self.word_entry.append(self.automaton.get(w, -1))
-            self.automaton.add_word(w, n + i)
+            patterns.setdefault(_pattern(w, False), []).append(n + i)
+        # A hit at index j of " " + word form ends the key at j - tail in the text.
+        self.tail = [1 if e.match == "word" and e.key[-1].isalnum() else 0 for e in entries]
+        self.tail += [0] * len(self.words)
+        # Keys of ASCII letters, digits and nothing else: a hit needs no check against the text.
+        self.plain_key = [e.match == "word" and e.key.isascii() and e.key.isalnum() for e in entries]
+        self.groups = [tuple(items) for items in patterns.values()]     # automaton values
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for value, pattern in enumerate(patterns):
+            self.automaton.add_word(pattern, value)
         if len(self.automaton):
             self.automaton.make_automaton()
 
@@ -80,7 +109,8 @@ class Matcher:
                                      f"simplify it (avoid nested repeats like (a+)+)"]) from None
         if not cands:
             return []
-        cands.sort(key=lambda c: (c[0], c[0] - c[1]))
+        cands.sort(key=itemgetter(1), reverse=True)    # longest first among equal starts:
+        cands.sort(key=itemgetter(0))                  # (both sorts stable)
         out = []
         last = -1
         para_cache: dict[tuple[int, int], bool] = {}
@@ -99,27 +129,30 @@ class Matcher:
         """Whole-word matches of the word entries; where required words start, by word."""
         cands = []
         n, key_len, exacts, entries = len(self.entries), self.key_len, self.exact, self.entries
+        groups, tail, plain_key, words = self.groups, self.tail, self.plain_key, self.words
         size = len(folded)
-        for end_idx, idx in self.automaton.iter(folded):
-            if idx >= n:               # a word regexes require, maybe also an entry's key
-                w = idx - n
-                word_starts[w].append(end_idx - len(self.words[w]) + 1)
-                idx = self.word_entry[w]
-                if idx < 0:
+        for j, group in self.automaton.iter(" " + _word_form(folded) + " "):
+            for idx in groups[group]:
+                end = j - tail[idx]
+                if idx >= n:           # a word regexes require, or a context phrase
+                    w = words[idx - n]
+                    if end >= len(w) and folded.startswith(w, end - len(w)):
+                        word_starts[idx - n].append(end - len(w))
                     continue
-            start = end_idx - key_len[idx] + 1
-            end = end_idx + 1
-            # whole words: no letter or digit may continue the match on either side
-            if start and folded[start - 1].isalnum() and folded[start].isalnum():
-                continue
-            if end < size and folded[end].isalnum() and folded[end_idx].isalnum():
-                continue
-            exact = exacts.get(idx)
-            if exact is not None:
-                span = fold_keep_case(text[start:end])
-                if span != exact and span != exact.upper():
+                start = end - key_len[idx]
+                if not plain_key[idx] and (start < 0 or folded[start:end] != entries[idx].key):
+                    continue           # the word form matched, the folded text does not
+                # whole words: no letter or digit may continue the match on either side
+                if start and folded[start - 1].isalnum() and folded[start].isalnum():
                     continue
-            cands.append((start, end, entries[idx], None))
+                if end < size and folded[end].isalnum() and folded[end - 1].isalnum():
+                    continue
+                exact = exacts.get(idx)
+                if exact is not None:
+                    span = fold_keep_case(text[start:end])
+                    if span != exact and span != exact.upper():
+                        continue
+                cands.append((start, end, entries[idx], None))
         return cands
 
 
