@@ -37,18 +37,27 @@ def _word_form(s: str) -> str:
 
 def _pattern(key: str, whole_word: bool) -> str:
     """What the automaton looks for: the key's word form, padded with a space on each side
-    that begins or ends with a letter or digit if ``whole_word``."""
-    pattern = _word_form(key)
+    that begins or ends with a letter or digit if ``whole_word``. Otherwise (a substring)
+    from its first space on, if a word follows: patterns that begin with a space cost the
+    automaton little, all the others make it slower on every letter of the text.
+
+    >>> _pattern("al-qaida", True), _pattern("u.s.", True), _pattern("west bank", False)
+    (' al qaida ', ' u s ', ' bank')
+    """
+    form = _word_form(key)
     if whole_word:
-        pattern = (" " if key[0].isalnum() else "") + pattern + (" " if key[-1].isalnum() else "")
-    return pattern
+        return (" " if key[0].isalnum() else "") + form + (" " if key[-1].isalnum() else "")
+    space = form.find(" ")
+    return form[space:] if space > 0 and form[space:].strip() else form
 
 
 class Matcher:
     def __init__(self, entries):
         self.entries = entries
+        self._built: dict[int, object] = {}
         n = len(entries)
         self.key_len: list[int] = [0] * n
+        self.keys: list[str] = [e.key for e in entries]
         self.exact: dict[int, str] = {}                          # entry index -> case-kept key
         self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
         patterns: dict[str, list[int]] = {}     # automaton pattern -> entry indices, n + word index
@@ -84,11 +93,20 @@ class Matcher:
             self.automaton.make_automaton()
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "entries"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("entries", "_built")}
 
     def __setstate__(self, state, entries=None):
         self.__dict__.update(state)
         self.entries = entries
+        self._built = {}
+
+    def _entry(self, idx: int):
+        """``self.entries[idx]``, kept at hand in ``self._built`` (the entries of a cached
+        glossary are built on first use, behind a slower lookup)."""
+        e = self._built.get(idx)
+        if e is None:
+            e = self._built[idx] = self.entries[idx]
+        return e
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
@@ -97,7 +115,7 @@ class Matcher:
         cands = self._word_matches(text, folded, word_starts) if len(self.automaton) else []
         found_words = dict(zip(self.words, word_starts))
         for idx, words in self.regexes:
-            e = self.entries[idx]
+            e = self._entry(idx)
             try:
                 for start, end in _lines_with(folded, words, word_starts):
                     for m in e._regex.finditer(text, start, end, timeout=REGEX_TIMEOUT):
@@ -128,7 +146,7 @@ class Matcher:
     def _word_matches(self, text: str, folded: str, word_starts: list[list[int]]) -> list[tuple]:
         """Whole-word matches of the word entries; where required words start, by word."""
         cands = []
-        n, key_len, exacts, entries = len(self.entries), self.key_len, self.exact, self.entries
+        n, key_len, keys, exacts, built = len(self.key_len), self.key_len, self.keys, self.exact, self._built
         groups, tail, plain_key, words = self.groups, self.tail, self.plain_key, self.words
         size = len(folded)
         for j, group in self.automaton.iter(" " + _word_form(folded) + " "):
@@ -140,7 +158,7 @@ class Matcher:
                         word_starts[idx - n].append(end - len(w))
                     continue
                 start = end - key_len[idx]
-                if not plain_key[idx] and (start < 0 or folded[start:end] != entries[idx].key):
+                if not plain_key[idx] and (start < 0 or folded[start:end] != keys[idx]):
                     continue           # the word form matched, the folded text does not
                 # whole words: no letter or digit may continue the match on either side
                 if start and folded[start - 1].isalnum() and folded[start].isalnum():
@@ -152,7 +170,7 @@ class Matcher:
                     span = fold_keep_case(text[start:end])
                     if span != exact and span != exact.upper():
                         continue
-                cands.append((start, end, entries[idx], None))
+                cands.append((start, end, built.get(idx) or self._entry(idx), None))
         return cands
 
 
