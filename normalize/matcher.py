@@ -17,7 +17,7 @@ from operator import itemgetter
 
 import ahocorasick
 
-from .textutil import fold, fold_keep_case
+from .textutil import fold, fold_keep_case, fold_utf8
 
 REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
@@ -26,13 +26,14 @@ _WORD_BYTES = bytes(b if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(
 _CONTINUATION = bytes(range(0x80, 0xc0))
 
 
-def _word_form(s: str) -> str:
-    """``s`` with every character but an ASCII letter or digit made a space.
+def _word_form(s: str | bytes) -> str:
+    """``s`` (or its UTF-8) with every character but an ASCII letter or digit made a space.
 
     >>> _word_form("l'onu, “ca” x2")
     'l onu   ca  x2'
     """
-    return s.encode("utf-8", "surrogatepass").translate(_WORD_BYTES, _CONTINUATION).decode("ascii")
+    data = s if isinstance(s, bytes) else s.encode("utf-8", "surrogatepass")
+    return data.translate(_WORD_BYTES, _CONTINUATION).decode("ascii")
 
 
 def _pattern(key: str, whole_word: bool) -> str:
@@ -110,9 +111,10 @@ class Matcher:
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
-        folded = fold(text)
+        folded_utf8 = fold_utf8(text)
+        folded = folded_utf8.decode("utf-8", "surrogatepass")
         word_starts: list[list[int]] = [[] for _ in self.words]
-        cands = self._word_matches(text, folded, word_starts) if len(self.automaton) else []
+        cands = self._word_matches(text, folded, folded_utf8, word_starts) if len(self.automaton) else []
         found_words = dict(zip(self.words, word_starts))
         for idx, words in self.regexes:
             e = self._entry(idx)
@@ -143,13 +145,14 @@ class Matcher:
             last = c[1]
         return out
 
-    def _word_matches(self, text: str, folded: str, word_starts: list[list[int]]) -> list[tuple]:
+    def _word_matches(self, text: str, folded: str, folded_utf8: bytes,
+                      word_starts: list[list[int]]) -> list[tuple]:
         """Whole-word matches of the word entries; where required words start, by word."""
         cands = []
         n, key_len, keys, exacts, built = len(self.key_len), self.key_len, self.keys, self.exact, self._built
         groups, tail, plain_key, words = self.groups, self.tail, self.plain_key, self.words
         size = len(folded)
-        for j, group in self.automaton.iter(" " + _word_form(folded) + " "):
+        for j, group in self.automaton.iter(" " + _word_form(folded_utf8) + " "):
             for idx in groups[group]:
                 end = j - tail[idx]
                 if idx >= n:           # a word regexes require, or a context phrase

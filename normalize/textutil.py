@@ -66,16 +66,16 @@ _MARK_LOWER, _MARK_KEEP_CASE = _byte_table(True), _byte_table(False)
 
 
 @functools.cache
-def _fold_char(c: str) -> str:
-    """What :func:`fold` makes of one non-ASCII character (lower-cased on its own)."""
+def _fold_char(c: str) -> bytes:
+    """What :func:`fold` makes of one non-ASCII character (lower-cased on its own), in UTF-8."""
     lo = c.lower()
-    return FOLD.get(ord(lo), lo) if ord(lo) > 0x7f else lo
+    return (FOLD.get(ord(lo), lo) if ord(lo) > 0x7f else lo).encode(*_UTF8)
 
 
 @functools.cache
-def _fold_char_keep_case(c: str) -> str:
-    """What :func:`fold_keep_case` makes of one non-ASCII character."""
-    return FOLD_KEEP_CASE.get(ord(c), c)
+def _fold_char_keep_case(c: str) -> bytes:
+    """What :func:`fold_keep_case` makes of one non-ASCII character, in UTF-8."""
+    return FOLD_KEEP_CASE.get(ord(c), c).encode(*_UTF8)
 
 
 def _non_ascii(data: bytes) -> str:
@@ -83,14 +83,14 @@ def _non_ascii(data: bytes) -> str:
     return data.translate(None, _ASCII).decode(*_UTF8)
 
 
-def _fold_utf8(data: bytes, chars: str, table: bytes, fold_char) -> str:
-    """UTF-8 ``data`` decoded, its ASCII mapped by ``table`` (see :func:`_byte_table`)
-    and its non-ASCII ``chars`` replaced by ``fold_char(c)``."""
-    parts = data.translate(table, _CONTINUATION).decode("latin-1").split("\xff")
-    out = [""] * (2 * len(parts) - 1)
+def _fold_bytes(data: bytes, chars: str, table: bytes, fold_char) -> bytes:
+    """UTF-8 ``data`` with its ASCII mapped by ``table`` (see :func:`_byte_table`) and
+    its non-ASCII ``chars`` replaced by ``fold_char(c)`` (UTF-8)."""
+    parts = data.translate(table, _CONTINUATION).split(b"\xff")
+    out = [b""] * (2 * len(parts) - 1)
     out[::2] = parts
     out[1::2] = map(fold_char, chars)
-    return "".join(out)
+    return b"".join(out)
 
 
 def _lowers_alone(chars: str) -> bool:
@@ -108,15 +108,22 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower().replace("-", " ").replace("`", "'")
+    return fold_utf8(text).decode(*_UTF8)
+
+
+def fold_utf8(text: str) -> bytes:
+    """:func:`fold` in UTF-8 (lone surrogates passed through)."""
     data = text.encode(*_UTF8)
+    if text.isascii():
+        return data.translate(_MARK_LOWER)
     chars = _non_ascii(data)
     if not _lowers_alone(chars):
         low = text.lower()             # final sigma depends on the next character
         if len(low) != len(text):      # a few letters lower-case to two characters
-            return text.translate(FOLD)
+            return text.translate(FOLD).encode(*_UTF8)
         data = low.encode(*_UTF8)
         chars = _non_ascii(data)
-    return _fold_utf8(data, chars, _MARK_LOWER, _fold_char)
+    return _fold_bytes(data, chars, _MARK_LOWER, _fold_char)
 
 
 def fold_keep_case(text: str) -> str:
@@ -124,7 +131,7 @@ def fold_keep_case(text: str) -> str:
     if text.isascii():
         return text.replace("-", " ").replace("`", "'")
     data = text.encode(*_UTF8)
-    return _fold_utf8(data, _non_ascii(data), _MARK_KEEP_CASE, _fold_char_keep_case)
+    return _fold_bytes(data, _non_ascii(data), _MARK_KEEP_CASE, _fold_char_keep_case).decode(*_UTF8)
 
 
 _ABBREVIATIONS = frozenset(
