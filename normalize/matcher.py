@@ -36,16 +36,28 @@ def _word_form(s: str | bytes) -> str:
     return data.translate(_WORD_BYTES, _CONTINUATION).decode("ascii")
 
 
-def _pattern(key: str, whole_word: bool) -> str:
-    """What the automaton looks for: the key's word form, padded with a space on each side
-    that begins or ends with a letter or digit if ``whole_word``. Otherwise (a substring)
-    from its first space on, if a word follows: patterns that begin with a space cost the
-    automaton little, all the others make it slower on every letter of the text.
+def _word_forms(keys: list[str]) -> list[str]:
+    """:func:`_word_form` of each key, in one call (it keeps lengths)."""
+    joined = _word_form("\n".join(keys))
+    forms, pos = [], 0
+    for k in keys:
+        forms.append(joined[pos:pos + len(k)])
+        pos += len(k) + 1
+    return forms
 
-    >>> _pattern("al-qaida", True), _pattern("u.s.", True), _pattern("west bank", False)
-    (' al qaida ', ' u s ', ' bank')
+
+def _pattern(key: str, form: str, whole_word: bool) -> str:
+    """What the automaton looks for, given a key and its word form: the form, padded with a
+    space on each side that begins or ends with a letter or digit if ``whole_word``.
+    Otherwise (a substring) from its first space on, if a word follows: patterns that
+    begin with a space cost the automaton little, all the others make it slower on every
+    letter of the text.
+
+    >>> _pattern("al-qaida", "al qaida", True), _pattern("u.s.", "u s ", True)
+    (' al qaida ', ' u s ')
+    >>> _pattern("west bank", "west bank", False)
+    ' bank'
     """
-    form = _word_form(key)
     if whole_word:
         return (" " if key[0].isalnum() else "") + form + (" " if key[-1].isalnum() else "")
     space = form.find(" ")
@@ -57,12 +69,10 @@ class Matcher:
         self.entries = entries
         self._built: dict[int, object] = {}
         n = len(entries)
-        self.key_len: list[int] = [0] * n
-        self.keys: list[str] = [e.key for e in entries]
         self.exact: dict[int, str] = {}                          # entry index -> case-kept key
         self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
-        patterns: dict[str, list[int]] = {}     # automaton pattern -> entry indices, n + word index
         word_index: dict[str, int] = {}
+        whole = []                                               # word entries
         for idx, e in enumerate(entries):
             if e.match == "regex":
                 words = _required_words(e.source)
@@ -70,8 +80,7 @@ class Matcher:
                     words = [word_index.setdefault(w, len(word_index)) for w in words]
                 self.regexes.append((idx, words))
                 continue
-            patterns.setdefault(_pattern(e.key, True), []).append(idx)
-            self.key_len[idx] = len(e.key)
+            whole.append(idx)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
         for e in entries:
@@ -79,16 +88,28 @@ class Matcher:
                 if " " in w:
                     word_index.setdefault(w, len(word_index))
         self.words = list(word_index)          # words regexes require, context phrases
-        for w, i in word_index.items():
-            patterns.setdefault(_pattern(w, False), []).append(n + i)
         # A hit at index j of " " + word form ends the key at j - tail in the text.
         self.tail = [1 if e.match == "word" and e.key[-1].isalnum() else 0 for e in entries]
         self.tail += [0] * len(self.words)
         # Keys of ASCII letters, digits and nothing else: a hit needs no check against the text.
         self.plain_key = [e.match == "word" and e.key.isascii() and e.key.isalnum() for e in entries]
-        self.groups = [tuple(items) for items in patterns.values()]     # automaton values
+        # Automaton values: an entry's index, n + a word's index, or for a pattern several
+        # of those share, n + len(words) + its index in self.shared.
+        items = whole + list(range(n, n + len(self.words)))
+        keys = [entries[i].key for i in whole] + self.words
+        values: dict[str, int] = {}
+        self.shared: list[tuple[int, ...]] = []
+        limit = n + len(self.words)
+        for item, key, form in zip(items, keys, _word_forms(keys)):
+            pattern = _pattern(key, form, item < n)
+            value = values.setdefault(pattern, item)
+            if value < limit and value != item:
+                values[pattern] = limit + len(self.shared)
+                self.shared.append((value, item))
+            elif value >= limit:
+                self.shared[value - limit] += (item,)
         self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        for value, pattern in enumerate(patterns):
+        for pattern, value in values.items():
             self.automaton.add_word(pattern, value)
         if len(self.automaton):
             self.automaton.make_automaton()
@@ -149,19 +170,21 @@ class Matcher:
                       word_starts: list[list[int]]) -> list[tuple]:
         """Whole-word matches of the word entries; where required words start, by word."""
         cands = []
-        n, key_len, keys, exacts, built = len(self.key_len), self.key_len, self.keys, self.exact, self._built
-        groups, tail, plain_key, words = self.groups, self.tail, self.plain_key, self.words
+        n, words, exacts, built = len(self.entries), self.words, self.exact, self._built
+        shared, tail, plain_key = self.shared, self.tail, self.plain_key
+        limit = n + len(words)
         size = len(folded)
-        for j, group in self.automaton.iter(" " + _word_form(folded_utf8) + " "):
-            for idx in groups[group]:
+        for j, value in self.automaton.iter(" " + _word_form(folded_utf8) + " "):
+            for idx in (value,) if value < limit else shared[value - limit]:
                 end = j - tail[idx]
                 if idx >= n:           # a word regexes require, or a context phrase
                     w = words[idx - n]
                     if end >= len(w) and folded.startswith(w, end - len(w)):
                         word_starts[idx - n].append(end - len(w))
                     continue
-                start = end - key_len[idx]
-                if not plain_key[idx] and (start < 0 or folded[start:end] != keys[idx]):
+                e = built.get(idx) or self._entry(idx)
+                start = end - len(e.key)
+                if not plain_key[idx] and (start < 0 or folded[start:end] != e.key):
                     continue           # the word form matched, the folded text does not
                 # whole words: no letter or digit may continue the match on either side
                 if start and folded[start - 1].isalnum() and folded[start].isalnum():
@@ -173,7 +196,7 @@ class Matcher:
                     span = fold_keep_case(text[start:end])
                     if span != exact and span != exact.upper():
                         continue
-                cands.append((start, end, built.get(idx) or self._entry(idx), None))
+                cands.append((start, end, e, None))
         return cands
 
 
