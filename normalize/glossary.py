@@ -13,6 +13,7 @@ Semantics (see glossaries/README.md):
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -444,16 +445,28 @@ def adapt_case(matched: str, entry: Entry, text: str, start: int, target: str | 
     'AL-SHAM'
     """
     tgt = entry.target if target is None else target
-    if is_all_caps(matched) and not is_all_caps(entry.source) and len(matched) > 1:
+    source_caps, source_first = _source_case(entry.source)
+    if not source_caps and len(matched) > 1 and is_all_caps(matched):
         return tgt.upper()
-    first = next((c for c in matched if c.isalpha()), "")
+    first = matched[0] if matched[:1].isalpha() else next((c for c in matched if c.isalpha()), "")
+    if not first.isupper():
+        return tgt
+    capitalized = _capitalized(tgt)
+    if capitalized == tgt:             # "SOHR": nothing to decide
+        return tgt
     # A regex source says nothing about case: the matched text does.
-    src_first = "" if entry.match == "regex" else next((c for c in entry.source if c.isalpha()), "")
-    if entry.match == "regex":
-        return capitalize_first(tgt) if first.isupper() else tgt
-    if first.isupper() and (src_first.islower() or is_sentence_start(text, start)):
-        return capitalize_first(tgt)
+    if entry.match == "regex" or source_first.islower() or is_sentence_start(text, start):
+        return capitalized
     return tgt
+
+
+@functools.cache
+def _source_case(source: str) -> tuple[bool, str]:
+    """Whether a source is in capitals, and its first letter ("" if none)."""
+    return is_all_caps(source), next((c for c in source if c.isalpha()), "")
+
+
+_capitalized = functools.lru_cache(maxsize=4096)(capitalize_first)
 
 
 def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Explained:
@@ -465,13 +478,15 @@ def apply_glossary(text: str, *, glossary: Glossary | None = None, **_) -> Expla
     """
     if glossary is None:
         return Explained(text, [])
-    edits = []
+    edits, parts, pos = [], [], 0
     for start, end, entry, target in glossary.matcher().find(text):
         matched = text[start:end]
         after = adapt_case(matched, entry, text, start, target)
         if after != matched:
             edits.append(Edit(entry.rule, start, end, matched, after))
+            parts += (text[pos:start], after)      # as edits.apply_edits does
+            pos = end
     if not edits:
         return Explained(text, [])
-    from .edits import apply_edits
-    return Explained(apply_edits(text, edits), edits)
+    parts.append(text[pos:])
+    return Explained("".join(parts), edits)

@@ -1,73 +1,146 @@
 """One-pass, leftmost-longest, whole-word matching of many glossary entries.
 
-Word entries go into Aho-Corasick automata built over a folded copy of the text
-(same length as the text, so offsets carry over): one automaton lower-cased for
-entries that match in any case, one case-kept for acronyms and ``case=exact``.
-Regular-expression entries run separately, each under a time limit.
+Word entries go into an Aho-Corasick automaton run over the *word form* of a folded
+copy of the text (same length as the text, so offsets carry over): every character
+but an ASCII letter or digit made a space. Keys are padded with a space where they
+begin or end with a letter or digit, so "ei" is not found in "their". Hits are then
+checked against the folded text (and, for acronyms and ``case=exact``, against the
+text as written). The same pass finds the words regular-expression entries require
+(each such entry then runs, under a time limit, only on the lines holding one of its
+words) and the phrases of word contexts (rare, so cheaper there than searched for one
+by one). One pass costs far more than the hits it yields, hence a single automaton.
 """
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 import ahocorasick
 
-from .textutil import fold, fold_keep_case
+from .textutil import fold, fold_keep_case, fold_utf8
 
 REGEX_TIMEOUT = 0.5   # seconds, per regular-expression entry and text
 
+# UTF-8 bytes -> word form: ASCII letters and digits kept, other ASCII and lead bytes a space.
+_WORD_BYTES = bytes(b if b < 0x80 and chr(b).isalnum() else 0x20 for b in range(256))
+_CONTINUATION = bytes(range(0x80, 0xc0))
+
+
+def _word_form(s: str | bytes) -> str:
+    """``s`` (or its UTF-8) with every character but an ASCII letter or digit made a space.
+
+    >>> _word_form("l'onu, “ca” x2")
+    'l onu   ca  x2'
+    """
+    data = s if isinstance(s, bytes) else s.encode("utf-8", "surrogatepass")
+    return data.translate(_WORD_BYTES, _CONTINUATION).decode("ascii")
+
+
+def _word_forms(keys: list[str]) -> list[str]:
+    """:func:`_word_form` of each key, in one call (it keeps lengths)."""
+    joined = _word_form("\n".join(keys))
+    forms, pos = [], 0
+    for k in keys:
+        forms.append(joined[pos:pos + len(k)])
+        pos += len(k) + 1
+    return forms
+
+
+def _pattern(key: str, form: str, whole_word: bool) -> str:
+    """What the automaton looks for, given a key and its word form: the form, padded with a
+    space on each side that begins or ends with a letter or digit if ``whole_word``.
+    Otherwise (a substring) from its first space on, if a word follows: patterns that
+    begin with a space cost the automaton little, all the others make it slower on every
+    letter of the text.
+
+    >>> _pattern("al-qaida", "al qaida", True), _pattern("u.s.", "u s ", True)
+    (' al qaida ', ' u s ')
+    >>> _pattern("west bank", "west bank", False)
+    ' bank'
+    """
+    if whole_word:
+        return (" " if key[0].isalnum() else "") + form + (" " if key[-1].isalnum() else "")
+    space = form.find(" ")
+    return form[space:] if space > 0 and form[space:].strip() else form
 
 
 class Matcher:
     def __init__(self, entries):
         self.entries = entries
-        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        self.key_len: list[int] = [0] * len(entries)
-        self.exact: dict[int, str] = {}          # entry index -> case-kept key
-        self.regexes: list[tuple[int, str | None]] = []
+        self._built: dict[int, object] = {}
+        n = len(entries)
+        self.exact: dict[int, str] = {}                          # entry index -> case-kept key
+        self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
+        word_index: dict[str, int] = {}
+        whole = []                                               # word entries
         for idx, e in enumerate(entries):
             if e.match == "regex":
-                self.regexes.append((idx, _required_words(e.source)))
+                words = _required_words(e.source)
+                if words is not None:
+                    words = [word_index.setdefault(w, len(word_index)) for w in words]
+                self.regexes.append((idx, words))
                 continue
-            self.automaton.add_word(e.key, idx)
-            self.key_len[idx] = len(e.key)
+            whole.append(idx)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
+        for e in entries:
+            for w in getattr(e._context_re, "words", ()):
+                if " " in w:
+                    word_index.setdefault(w, len(word_index))
+        self.words = list(word_index)          # words regexes require, context phrases
+        # A hit at index j of " " + word form ends the key at j - tail in the text.
+        self.tail = [1 if e.match == "word" and e.key[-1].isalnum() else 0 for e in entries]
+        self.tail += [0] * len(self.words)
+        # Keys of ASCII letters, digits and nothing else: a hit needs no check against the text.
+        self.plain_key = [e.match == "word" and e.key.isascii() and e.key.isalnum() for e in entries]
+        # Automaton values: an entry's index, n + a word's index, or for a pattern several
+        # of those share, n + len(words) + its index in self.shared.
+        items = whole + list(range(n, n + len(self.words)))
+        keys = [entries[i].key for i in whole] + self.words
+        values: dict[str, int] = {}
+        self.shared: list[tuple[int, ...]] = []
+        limit = n + len(self.words)
+        for item, key, form in zip(items, keys, _word_forms(keys)):
+            pattern = _pattern(key, form, item < n)
+            value = values.setdefault(pattern, item)
+            if value < limit and value != item:
+                values[pattern] = limit + len(self.shared)
+                self.shared.append((value, item))
+            elif value >= limit:
+                self.shared[value - limit] += (item,)
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for pattern, value in values.items():
+            self.automaton.add_word(pattern, value)
         if len(self.automaton):
             self.automaton.make_automaton()
 
     def __getstate__(self):
-        return {"automaton": self.automaton, "key_len": self.key_len, "exact": self.exact,
-                "regexes": self.regexes}
+        return {k: v for k, v in self.__dict__.items() if k not in ("entries", "_built")}
 
     def __setstate__(self, state, entries=None):
         self.__dict__.update(state)
         self.entries = entries
+        self._built = {}
+
+    def _entry(self, idx: int):
+        """``self.entries[idx]``, kept at hand in ``self._built`` (the entries of a cached
+        glossary are built on first use, behind a slower lookup)."""
+        e = self._built.get(idx)
+        if e is None:
+            e = self._built[idx] = self.entries[idx]
+        return e
 
     def find(self, text: str) -> list[tuple[int, int, object, str | None]]:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
-        cands = []
-        n = len(text)
-        folded = fold(text)
-        if len(self.automaton):
-            key_len, exacts = self.key_len, self.exact
-            for end_idx, idx in self.automaton.iter(folded):
-                start = end_idx - key_len[idx] + 1
-                end = end_idx + 1
-                # whole words: no letter or digit may continue the match on either side
-                if start and folded[start - 1].isalnum() and folded[start].isalnum():
-                    continue
-                if end < n and folded[end].isalnum() and folded[end_idx].isalnum():
-                    continue
-                exact = exacts.get(idx)
-                if exact is not None:
-                    span = fold_keep_case(text[start:end])
-                    if span != exact and span != exact.upper():
-                        continue
-                cands.append((start, end, self.entries[idx], None))
+        folded_utf8 = fold_utf8(text)
+        folded = folded_utf8.decode("utf-8", "surrogatepass")
+        word_starts: list[list[int]] = [[] for _ in self.words]
+        cands = self._word_matches(text, folded, folded_utf8, word_starts) if len(self.automaton) else []
+        found_words = dict(zip(self.words, word_starts))
         for idx, words in self.regexes:
-            e = self.entries[idx]
+            e = self._entry(idx)
             try:
-                for start, end in _spans_with(folded, words):
+                for start, end in _lines_with(folded, words, word_starts):
                     for m in e._regex.finditer(text, start, end, timeout=REGEX_TIMEOUT):
                         if m.end() > m.start():
                             cands.append((m.start(), m.end(), e, m.expand(e.target)))
@@ -77,7 +150,8 @@ class Matcher:
                                      f"simplify it (avoid nested repeats like (a+)+)"]) from None
         if not cands:
             return []
-        cands.sort(key=lambda c: (c[0], c[0] - c[1]))
+        cands.sort(key=itemgetter(1), reverse=True)    # longest first among equal starts:
+        cands.sort(key=itemgetter(0))                  # (both sorts stable)
         out = []
         last = -1
         para_cache: dict[tuple[int, int], bool] = {}
@@ -85,26 +159,58 @@ class Matcher:
             if c[0] < last:
                 continue
             e = c[2]
-            if e._context_re is not None and not _context_ok(text, folded, c[0], c[1], e, para_cache):
+            if e._context_re is not None and not _context_ok(text, folded, c[0], c[1], e, para_cache,
+                                                             found_words):
                 continue
             out.append(c)
             last = c[1]
         return out
 
+    def _word_matches(self, text: str, folded: str, folded_utf8: bytes,
+                      word_starts: list[list[int]]) -> list[tuple]:
+        """Whole-word matches of the word entries; where required words start, by word."""
+        cands = []
+        n, words, exacts, built = len(self.entries), self.words, self.exact, self._built
+        shared, tail, plain_key = self.shared, self.tail, self.plain_key
+        limit = n + len(words)
+        size = len(folded)
+        for j, value in self.automaton.iter(" " + _word_form(folded_utf8) + " "):
+            for idx in (value,) if value < limit else shared[value - limit]:
+                end = j - tail[idx]
+                if idx >= n:           # a word regexes require, or a context phrase
+                    w = words[idx - n]
+                    if end >= len(w) and folded.startswith(w, end - len(w)):
+                        word_starts[idx - n].append(end - len(w))
+                    continue
+                e = built.get(idx) or self._entry(idx)
+                start = end - len(e.key)
+                if not plain_key[idx] and (start < 0 or folded[start:end] != e.key):
+                    continue           # the word form matched, the folded text does not
+                # whole words: no letter or digit may continue the match on either side
+                if start and folded[start - 1].isalnum() and folded[start].isalnum():
+                    continue
+                if end < size and folded[end].isalnum() and folded[end - 1].isalnum():
+                    continue
+                exact = exacts.get(idx)
+                if exact is not None:
+                    span = fold_keep_case(text[start:end])
+                    if span != exact and span != exact.upper():
+                        continue
+                cands.append((start, end, e, None))
+        return cands
 
-def _spans_with(folded: str, words: list[str] | None):
-    """The lines of the text that contain one of ``words`` (the whole text if None)."""
+
+def _lines_with(folded: str, words: list[int] | None, word_starts: list[list[int]]):
+    """The lines of the text where one of ``words`` starts (the whole text if None)."""
     if not words:
         return [(0, len(folded))]
-    starts = set()
-    for w in words:
-        i = folded.find(w)
-        while i >= 0:
-            starts.add(folded.rfind("\n", 0, i) + 1)
-            i = folded.find(w, i + len(w))
-    spans = []
-    for s in sorted(starts):
-        e = folded.find("\n", s)
+    starts = sorted(p for w in words for p in word_starts[w])
+    spans: list[tuple[int, int]] = []
+    for p in starts:
+        if spans and p < spans[-1][1]:
+            continue                   # in the line just found
+        s = folded.rfind("\n", 0, p) + 1
+        e = folded.find("\n", p)
         spans.append((s, len(folded) if e < 0 else e))
     return spans
 
@@ -196,9 +302,10 @@ def _required_literal(pattern: str) -> str | None:
     return fold(best) if len(best) >= 4 else None
 
 
-def _context_ok(text, folded, start, end, e, cache) -> bool:
+def _context_ok(text, folded, start, end, e, cache, found_words) -> bool:
     """The entry's context occurs in the article (the text given), or in the same
-    paragraph with ``scope=paragraph``. The entry's own match does not count."""
+    paragraph with ``scope=paragraph``. The entry's own match does not count.
+    ``found_words``: where the automaton found each of its words."""
     if e.scope == "paragraph":
         p_start = text.rfind("\n\n", 0, start)
         p_start = 0 if p_start < 0 else p_start
@@ -210,7 +317,23 @@ def _context_ok(text, folded, start, end, e, cache) -> bool:
     if key not in cache:
         ctx = e._context_re
         if hasattr(ctx, "found_in"):
-            cache[key] = ctx.found_in(folded[p_start:p_end] if p_start or p_end < len(folded) else folded)
+            region = folded[p_start:p_end] if p_start or p_end < len(folded) else folded
+            cache[key] = any(_has_word(region, w, p_start, p_end, cache, found_words) for w in ctx.words)
         else:
             cache[key] = ctx.search(text, p_start, p_end, timeout=REGEX_TIMEOUT) is not None
     return cache[key]
+
+
+def _has_word(region: str, word: str, p_start: int, p_end: int, cache, found_words) -> bool:
+    """``word in region`` (``folded[p_start:p_end]``), remembered: entries share context
+    words ("syria", "israel"). Words the automaton looked for are not searched again."""
+    key = (word, p_start, p_end)
+    found = cache.get(key)
+    if found is None:
+        starts = found_words.get(word)
+        if starts is None:
+            found = word in region
+        else:
+            found = any(p_start <= s and s + len(word) <= p_end for s in starts)
+        cache[key] = found
+    return found
