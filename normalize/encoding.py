@@ -252,13 +252,14 @@ def fix_encoding(text: str, **_) -> Explained:
     if t.text.isascii() and "&" not in t.text and not _CONTROL.search(t.text):
         return t.result()
     todo = lines_needing_ftfy(t.text)          # (line number, start) of the lines to look at
-    for _ in range(3):
+    for round_ in range(3):
+        first = round_ == 0
         edits, changed = [], []
         text = t.text
         for n, pos in todo:
             end = text.find("\n", pos)
             line = text[pos:] if end < 0 else text[pos:end]
-            if not needs_ftfy(line):
+            if not first and not needs_ftfy(line):     # the first time, todo lines need it
                 continue
             before = len(edits)
             for start, end in _windows(line):

@@ -28,7 +28,6 @@ def _lower_words() -> frozenset[str]:
 _QUOTE_CAP = (re.compile(r'"(?=[A-Z])'), re.compile(r"“(?=[A-Z])"))
 _FIRST_WORD = re.compile(r"[A-Z][a-z]*(?:['’][a-z]+)?\b")
 _TAIL = re.compile(r"[^\"”\n]*")
-_PREV_WORD = re.compile(r"([\w)%]+)[ \u00a0]+\Z")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Words after which a quotation continues a verb phrase, never starts a title:
 # 'accused of having "Sold Karabakh"', 'said it would "Restore order"'.
@@ -36,6 +35,19 @@ _AUXILIARIES = frozenset("having has have had be been being will would could sho
                          "shall cannot".split())
 # Small words a title leaves in lower case ("Pride and Prejudice").
 _TITLE_SMALL = frozenset("a an and as at but by for from in into of on or the to vs with".split())
+
+
+def _word_before(text: str, i: int) -> str | None:
+    """The word (letters, digits, "_", ")", "%") that spaces separate from ``text[i]``,
+    looking back at most 40 characters; None if something else comes first."""
+    lo = max(0, i - 40)
+    k = i
+    while k > lo and text[k - 1] in " \u00a0":
+        k -= 1
+    j = k
+    while j > lo and (text[j - 1].isalnum() or text[j - 1] in "_)%"):
+        j -= 1
+    return text[j:k] if j < k < i else None
 
 
 def _fragment_candidates(text: str):
@@ -46,12 +58,12 @@ def _fragment_candidates(text: str):
     for i in sorted(found):
         if i < 2 or text[i - 1] not in " \u00a0":
             continue
-        prev = _PREV_WORD.search(text[max(0, i - 40):i])
+        prev = _word_before(text, i)
         fw = _FIRST_WORD.match(text, i + 1)
         if prev is None or fw is None:
             continue                            # sentence start, or after , : ; ( etc.
         w = fw.group()
-        if w == "I" or w.startswith(("I'", "I’")) or prev.group(1).lower() in verbs:
+        if w == "I" or w.startswith(("I'", "I’")) or prev.lower() in verbs:
             continue
         if w.lower() not in lower and w.lower().replace("’", "'") not in lower:
             continue
@@ -59,7 +71,7 @@ def _fragment_candidates(text: str):
         rest = [x for x in _WORD.findall(tail)[:8] if x.lower() not in _TITLE_SMALL]
         if not rest:
             yield fw.start(), False             # one quoted word: weak evidence
-        elif all(x[0].isupper() for x in rest) and prev.group(1).lower() not in _AUXILIARIES:
+        elif all(x[0].isupper() for x in rest) and prev.lower() not in _AUXILIARIES:
             continue                            # a title or name: "Operation Olive Branch"
         else:
             yield fw.start(), True            # a sentence fragment: "Additional Patriot systems without"
