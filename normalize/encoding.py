@@ -90,6 +90,7 @@ def _group_plan(plan):
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
+_SPACE = re.compile(r"\s")
 
 
 def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
@@ -98,6 +99,24 @@ def diff_edits(before: str, after: str, rule: str) -> list[Edit]:
     >>> diff_edits("cafÃ© au lait, trÃ¨s bon", "café au lait, très bon", "r")
     [Edit(rule='r', start=3, end=5, before='Ã©', after='é'), Edit(rule='r', start=17, end=19, before='Ã¨', after='è')]
     """
+    if before == after:
+        return []
+    # The usual case first: one change inside one word (no space in either side), which
+    # the word-level diff below would find as this one span.
+    n = min(len(before), len(after))
+    p = 0
+    while p < n and before[p] == after[p]:
+        p += 1
+    q = 0
+    while q < n - p and before[-1 - q] == after[-1 - q]:
+        q += 1
+    old_mid, new_mid = before[p:len(before) - q], after[p:len(after) - q]
+    # (An inserted or deleted word between spaces would change the words' count: not here.)
+    in_a_word = (old_mid and new_mid) or (p and not before[p - 1].isspace()) or (
+        q and not before[len(before) - q].isspace())
+    if in_a_word and not (_SPACE.search(old_mid) or _SPACE.search(new_mid)
+                          or any(c in old_mid for c in '"«»“”')):
+        return [Edit(rule, p, len(before) - q, old_mid, new_mid)]
     a, b = _TOKENS.findall(before), _TOKENS.findall(after)
     starts = [0]
     for tok in a:
