@@ -30,9 +30,20 @@ _FIRST_WORD = re.compile(r"[A-Z][a-z]*(?:['’][a-z]+)?\b")
 _TAIL = re.compile(r"[^\"”\n]*")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Words after which a quotation continues a verb phrase, never starts a title:
-# 'accused of having "Sold Karabakh"', 'said it would "Restore order"'.
-_AUXILIARIES = frozenset("having has have had be been being will would could should must can may might "
-                         "shall cannot".split())
+# 'said it would "Restore order"', and after a form of "have", a past participle:
+# 'accused of having "Sold Karabakh"' (but 'Netflix has "The Crown"').
+_MODALS = frozenset("will would could should must can may might shall cannot".split())
+_HAVE = frozenset("having has have had".split())
+_PARTICIPLES = frozenset(
+    "sold made taken given done gone seen lost won paid built left kept said told sent brought bought "
+    "thought fought held led met put run set shot spent stood struck taught written broken chosen "
+    "driven fallen forgotten hidden risen spoken stolen sworn thrown become begun found heard known "
+    "meant read shown sought understood withdrawn overthrown undone".split())
+
+
+def _continues_verb(prev: str, word: str) -> bool:
+    prev, word = prev.lower(), word.lower()
+    return prev in _MODALS or (prev in _HAVE and (word.endswith("ed") or word in _PARTICIPLES))
 # Small words a title leaves in lower case ("Pride and Prejudice").
 _TITLE_SMALL = frozenset("a an and as at but by for from in into of on or the to vs with".split())
 
@@ -71,7 +82,7 @@ def _fragment_candidates(text: str):
         rest = [x for x in _WORD.findall(tail)[:8] if x.lower() not in _TITLE_SMALL]
         if not rest:
             yield fw.start(), False             # one quoted word: weak evidence
-        elif all(x[0].isupper() for x in rest) and prev.lower() not in _AUXILIARIES:
+        elif all(x[0].isupper() for x in rest) and not _continues_verb(prev, w):
             continue                            # a title or name: "Operation Olive Branch"
         else:
             yield fw.start(), True            # a sentence fragment: "Additional Patriot systems without"
