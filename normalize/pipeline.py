@@ -95,7 +95,10 @@ class Pipeline:
             flags = french_paragraphs(chunk) if self.detect_french else []
             before = self._translate(flags) if flags and self.translate_french else None
             out = self.run(chunk, final=final, before=before)
-            yield ChunkResult(chunk, out.text, [e.shifted(offset) for e in out.edits], offset,
+            edits = out.edits if not offset else [
+                Edit(rule, start + offset, end + offset, before, after)
+                for rule, start, end, before, after in out.edits]
+            yield ChunkResult(chunk, out.text, edits, offset,
                               [f.shifted(offset) for f in flags])
             offset += len(chunk)
 
