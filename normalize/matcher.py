@@ -223,7 +223,7 @@ def _required_words(pattern: str) -> list[str] | None:
     alternatives of the first mandatory group of plain words. None if unknown.
 
     >>> _required_words(r"\\bthe (ally|allies) (Russian|Iranian)\\b")
-    ['ally', 'allies']
+    ['ally russian', 'ally iranian', 'allies russian', 'allies iranian']
     """
     literal = _required_literal(pattern)
     if literal:
@@ -234,6 +234,13 @@ def _required_words(pattern: str) -> list[str] | None:
     m = _PLAIN_ALTERNATION.search(pattern)
     if m and _depth(pattern, m.start()) == 0:
         alts = [fold(a.strip()) for a in m.group(1).split("|")]
+        # Two groups in a row, "(army|president) (Iranian|Turkish)": every match holds one
+        # of the pairs, which are much rarer than the words alone.
+        m2 = _PLAIN_ALTERNATION.match(pattern, m.end() + 1) if pattern[m.end():m.end() + 1] == " " else None
+        if m2:
+            second = [fold(a.strip()) for a in m2.group(1).split("|")]
+            if len(alts) * len(second) <= 20_000:
+                return [f"{a} {b}" for a in alts for b in second]
         if all(len(a) >= 3 for a in alts):
             return alts
     return None

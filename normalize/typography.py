@@ -251,6 +251,35 @@ def _stray(m: re.Match):
     return "of " if _after_noun(text, i) or _gerund_after_name(text, i, m.group(1)) else ""
 
 
+# French elisions the MT left in front of an English word: "the reconstruction d'an
+# enclave" -> "of an enclave", "said qu'no one" -> "that no one". French set phrases that
+# English keeps ("hors d'oeuvre", "objet d'art", "tour d'horizon") are left alone.
+_ELIDED = [re.compile(r"[dD]['’](?=[a-z]+\b)"), re.compile(r"[qQ]u['’](?=[a-z]+\b)")]
+_NEXT_LOWER = re.compile(r"[a-z]+")
+_FRENCH_HEADS = frozenset("hors chef chefs maître maitre chargé chargée charge coup coups raison objet objets "
+                          "tour table crème creme cordon pièce piece hôtel hotel maison château chateau côte "
+                          "cote salle bande haute mot trompe prix légion legion".split())
+_FRENCH_TAILS = frozenset("oeuvre oeuvres art horizon accord esprit honneur amour arc etat".split())
+
+
+_ELISION_RULES = {"of ": "typography.elision_of", "that ": "typography.elision_that"}
+
+
+def _french_elision(m: re.Match):
+    s, i = m.string, m.start()
+    if i and (s[i - 1].isalnum() or s[i - 1] in "'’-"):
+        return None                      # inside a word
+    word = _NEXT_LOWER.match(s, m.end()).group()
+    if word not in data.word_set("english_lowercase.txt") or word in _FRENCH_TAILS:
+        return None
+    before = re.findall(r"[^\W\d_]+", s[max(0, i - 30):i])
+    if before and before[-1].lower() in _FRENCH_HEADS:
+        return None
+    if m.group()[0] in "qQ":
+        return i, m.end(), "that "
+    return i, m.end(), "of " if _after_noun(s, i) or _gerund_after_name(s, i, word) else ""
+
+
 def _gerund_after_name(text: str, i: int, word: str) -> bool:
     """'accuses Rwanda ’supporting' (French "accuse le Rwanda d'appuyer"): a gerund right
     after a name, itself after a lower-case word, takes "of"."""
@@ -310,9 +339,10 @@ def _lost_quote(m: re.Match) -> str | None:
         # "operationsHe": both must be known words (brands like "iPhone" stay). With the
         # punctuation ("suffer.Khaled", "said,He") the glue alone is enough.
         lower = data.word_set("english_lowercase.txt")
-        second = m.group(3)
-        if m.group(1).lower() not in lower or (
-                second.lower() not in lower and second not in data.word_set("english_capitalized.txt")):
+        capitalized = data.word_set("english_capitalized.txt")
+        first, second = m.group(1), m.group(3)
+        if (first.lower() not in lower and first not in capitalized) or (
+                second.lower() not in lower and second not in capitalized):
             return None
     close = "”" if "“" in before else '"'
     return f"{m.group(1)}{m.group(2)}{close} {m.group(3)}"
@@ -322,7 +352,7 @@ def fix_typography(text: str, **_) -> Explained:
     """Turn French typographic conventions into English ones.
 
     >>> fix_typography("Il a dit « non » ; 650 000 personnes, 3,5 millions d'euros, 70 %").text
-    'Il a dit "non"; 650,000 personnes, 3.5 million d\\'euros, 70%'
+    'Il a dit "non"; 650,000 personnes, 3.5 million euros, 70%'
     >>> fix_typography("At 10:30, 1,500 people said: yes; 3.5 million left?").edits
     []
     """
@@ -331,6 +361,9 @@ def fix_typography(text: str, **_) -> Explained:
     if stray:
         t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
                  for e in sub(stray, _stray, t.text, "typography.elision_apostrophe")])
+    if "'" in t.text or "’" in t.text:
+        t.apply([e if e.after == "" else Edit(_ELISION_RULES[e.after], e.start, e.end, e.before, e.after)
+                 for e in sub(_ELIDED, _french_elision, t.text, "typography.elision_apostrophe")])
     if "«" in text or "»" in text:
         curly = "“" in text or "”" in text
         t.apply(sub(_GUILLEMET_OPEN, lambda m: _guillemet(curly, True), t.text, "typography.guillemets"))
