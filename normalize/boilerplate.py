@@ -580,21 +580,24 @@ def _suspects(text: str, starts: list[int], scans: _Scans) -> tuple[set[int], li
     pattern, of the lines it may match. ``starts``: the lines' offsets."""
     # One byte a character (so offsets are the text's): ASCII lower-cased, the rest as
     # Latin-1 or "?" (taken as "not ASCII").
-    low = text.encode("latin-1", "replace").lower()
+    view = text
+    for twin, ascii_ in _ASCII_TWINS.items():   # "ı" matches "i" in a case-blind pattern:
+        if twin in view:                       # show it to the scans as "i" (same length)
+            view = view.replace(twin, ascii_)
+    low = view.encode("latin-1", "replace").lower()
     # (map, partial and methodcaller keep the many matches out of Python code)
     found_at = scans.line_start.finditer(b"\n" + low)
     at_start = set(map(partial(bisect_left, starts), map(_START, found_at)))
     line_of = partial(bisect_right, starts[1:])         # the index of the line at an offset
-    twins = any(ch in text for ch in _ASCII_TWINS)
     all_scans = {scan for scans_ in scans.guarded if scans_ for scan in scans_}
-    everywhere = set(range(len(starts))) if twins or None in all_scans else None
+    everywhere = set(range(len(starts))) if None in all_scans else None
     found: dict[re.Pattern, set[int]] = {}
     for scan in all_scans:
         if scan is not None:
             if isinstance(scan.pattern, str):
                 found[scan] = set(map(line_of, map(_START, scan.finditer(text))))
             else:
-                found[scan] = everywhere if twins else set(map(line_of, map(_START, scan.finditer(low))))
+                found[scan] = set(map(line_of, map(_START, scan.finditer(low))))
     guarded = [at_start if scans_ is None else set().union(*(found.get(s, everywhere) for s in scans_))
                for scans_ in scans.guarded]
     return at_start, guarded

@@ -13,6 +13,7 @@ by one). One pass costs far more than the hits it yields, hence a single automat
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from operator import itemgetter
 
 import ahocorasick
@@ -83,10 +84,13 @@ class Matcher:
             whole.append(idx)
             if e.effective_case == "exact":
                 self.exact[idx] = fold_keep_case(e.source)
+        context = set()
         for e in entries:
             for w in getattr(e._context_re, "words", ()):
                 if " " in w:
                     word_index.setdefault(w, len(word_index))
+                    context.add(w)
+        self.context_words = sorted(context)   # looked for by the automaton: absent if not hit
         self.words = list(word_index)          # words regexes require, context phrases
         # A hit at index j of " " + word form ends the key at j - tail in the text.
         self.tail = [1 if e.match == "word" and e.key[-1].isalnum() else 0 for e in entries]
@@ -134,9 +138,10 @@ class Matcher:
         """Non-overlapping matches ``(start, end, entry, target_or_None)``, in order."""
         folded_utf8 = fold_utf8(text)
         folded = folded_utf8.decode("utf-8", "surrogatepass")
-        word_starts: list[list[int]] = [[] for _ in self.words]
+        word_starts: dict[int, list[int]] = defaultdict(list)    # only the words found
         cands = self._word_matches(text, folded, folded_utf8, word_starts) if len(self.automaton) else []
-        found_words = dict(zip(self.words, word_starts))
+        found_words = dict.fromkeys(self.context_words, ())
+        found_words.update((self.words[i], starts) for i, starts in word_starts.items())
         for idx, words in self.regexes:
             e = self._entry(idx)
             try:
@@ -167,7 +172,7 @@ class Matcher:
         return out
 
     def _word_matches(self, text: str, folded: str, folded_utf8: bytes,
-                      word_starts: list[list[int]]) -> list[tuple]:
+                      word_starts: dict[int, list[int]]) -> list[tuple]:
         """Whole-word matches of the word entries; where required words start, by word."""
         cands = []
         n, words, exacts, built = len(self.entries), self.words, self.exact, self._built
@@ -200,11 +205,11 @@ class Matcher:
         return cands
 
 
-def _lines_with(folded: str, words: list[int] | None, word_starts: list[list[int]]):
+def _lines_with(folded: str, words: list[int] | None, word_starts: dict[int, list[int]]):
     """The lines of the text where one of ``words`` starts (the whole text if None)."""
     if not words:
         return [(0, len(folded))]
-    starts = sorted(p for w in words for p in word_starts[w])
+    starts = sorted(p for w in words for p in word_starts.get(w, ()))
     spans: list[tuple[int, int]] = []
     for p in starts:
         if spans and p < spans[-1][1]:
@@ -223,7 +228,7 @@ def _required_words(pattern: str) -> list[str] | None:
     alternatives of the first mandatory group of plain words. None if unknown.
 
     >>> _required_words(r"\\bthe (ally|allies) (Russian|Iranian)\\b")
-    ['ally russian', 'ally iranian', 'allies russian', 'allies iranian']
+    [' ally russian', ' ally iranian', ' allies russian', ' allies iranian']
     """
     literal = _required_literal(pattern)
     if literal:
@@ -240,7 +245,10 @@ def _required_words(pattern: str) -> list[str] | None:
         if m2:
             second = [fold(a.strip()) for a in m2.group(1).split("|")]
             if len(alts) * len(second) <= 20_000:
-                return [f"{a} {b}" for a in alts for b in second]
+                # After a space in the pattern, the pair is looked for with that space: a
+                # pattern of its own in the automaton, not one shared by all the pairs.
+                lead = " " if pattern[m.start() - 1:m.start()] == " " else ""
+                return [f"{lead}{a} {b}" for a in alts for b in second]
         if all(len(a) >= 3 for a in alts):
             return alts
     return None

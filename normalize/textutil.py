@@ -113,6 +113,8 @@ def fold(text: str) -> str:
 
 def fold_utf8(text: str) -> bytes:
     """:func:`fold` in UTF-8 (lone surrogates passed through)."""
+    if "İ" in text:                    # the one letter that lower-cases to two characters;
+        text = text.replace("İ", "I")  # it folds to "i", as "I" does
     data = text.encode(*_UTF8)
     if text.isascii():
         return data.translate(_MARK_LOWER)
