@@ -254,7 +254,7 @@ def _stray(m: re.Match):
 # French elisions the MT left in front of an English word: "the reconstruction d'an
 # enclave" -> "of an enclave", "said qu'no one" -> "that no one". French set phrases that
 # English keeps ("hors d'oeuvre", "objet d'art", "tour d'horizon") are left alone.
-_ELIDED = [re.compile(r"[dD]['’](?=[a-z]+\b)"), re.compile(r"[qQ]u['’](?=[a-z]+\b)")]
+_ELIDED = {e: re.compile(rf"{e}(?=[a-z]+\b)") for e in ("d'", "d’", "D'", "D’", "qu'", "qu’", "Qu'", "Qu’")}
 _NEXT_LOWER = re.compile(r"[a-z]+")
 _FRENCH_HEADS = frozenset("hors chef chefs maître maitre chargé chargée charge coup coups raison objet objets "
                           "tour table crème creme cordon pièce piece hôtel hotel maison château chateau côte "
@@ -361,9 +361,10 @@ def fix_typography(text: str, **_) -> Explained:
     if stray:
         t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
                  for e in sub(stray, _stray, t.text, "typography.elision_apostrophe")])
-    if "'" in t.text or "’" in t.text:
+    elided = [p for e, p in _ELIDED.items() if e in t.text]
+    if elided:
         t.apply([e if e.after == "" else Edit(_ELISION_RULES[e.after], e.start, e.end, e.before, e.after)
-                 for e in sub(_ELIDED, _french_elision, t.text, "typography.elision_apostrophe")])
+                 for e in sub(elided, _french_elision, t.text, "typography.elision_apostrophe")])
     if "«" in text or "»" in text:
         curly = "“" in text or "”" in text
         t.apply(sub(_GUILLEMET_OPEN, lambda m: _guillemet(curly, True), t.text, "typography.guillemets"))
