@@ -254,7 +254,8 @@ def _stray(m: re.Match):
 # French elisions the MT left in front of an English word: "the reconstruction d'an
 # enclave" -> "of an enclave", "said qu'no one" -> "that no one". French set phrases that
 # English keeps ("hors d'oeuvre", "objet d'art", "tour d'horizon") are left alone.
-_ELIDED = {e: re.compile(rf"{e}(?=[a-z]+\b)") for e in ("d'", "d’", "D'", "D’", "qu'", "qu’", "Qu'", "Qu’")}
+# Found at the apostrophe (a literal: fast to scan for), then looked back from.
+_ELIDED = {q: re.compile(rf"{q}(?:(?<=[dD]{q})|(?<=[qQ]u{q}))(?=[a-z]+\b)") for q in "'’"}
 _NEXT_LOWER = re.compile(r"[a-z]+")
 _FRENCH_HEADS = frozenset("hors chef chefs maître maitre chargé chargée charge coup coups raison objet objets "
                           "tour table crème creme cordon pièce piece hôtel hotel maison château chateau côte "
@@ -266,7 +267,8 @@ _ELISION_RULES = {"of ": "typography.elision_of", "that ": "typography.elision_t
 
 
 def _french_elision(m: re.Match):
-    s, i = m.string, m.start()
+    s, j = m.string, m.start()           # j: the apostrophe
+    i = j - 1 if s[j - 1] in "dD" else j - 2
     if i and (s[i - 1].isalnum() or s[i - 1] in "'’-"):
         return None                      # inside a word
     word = _NEXT_LOWER.match(s, m.end()).group()
@@ -275,7 +277,7 @@ def _french_elision(m: re.Match):
     before = re.findall(r"[^\W\d_]+", s[max(0, i - 30):i])
     if before and before[-1].lower() in _FRENCH_HEADS:
         return None
-    if m.group()[0] in "qQ":
+    if s[i] in "qQ":
         return i, m.end(), "that "
     return i, m.end(), "of " if _after_noun(s, i) or _gerund_after_name(s, i, word) else ""
 
@@ -361,7 +363,7 @@ def fix_typography(text: str, **_) -> Explained:
     if stray:
         t.apply([e if e.after == "" else Edit("typography.elision_of", e.start, e.end, e.before, e.after)
                  for e in sub(stray, _stray, t.text, "typography.elision_apostrophe")])
-    elided = [p for e, p in _ELIDED.items() if e in t.text]
+    elided = [p for q, p in _ELIDED.items() if q in t.text]
     if elided:
         t.apply([e if e.after == "" else Edit(_ELISION_RULES[e.after], e.start, e.end, e.before, e.after)
                  for e in sub(elided, _french_elision, t.text, "typography.elision_apostrophe")])
