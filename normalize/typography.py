@@ -42,7 +42,8 @@ _UNITS = (r"(?:million|billion|trillion|milliard|percent|per cent|degrees?|°|po
           r"kg|tonnes?|tons?|euros?|dollars?|pounds?|francs?|hours?|years?|times|metres?|meters?|m|cm|mm|"
           r"hectares?|children|people|inhabitants)")
 _COMMA_DIGIT = re.compile(",(?=[0-9])")
-_DECIMAL = re.compile(f"(?:(0),([0-9]+)|([0-9]{{1,3}}),([0-9]{{1,2}})(?={_SP}?{_UNITS}s?\\b|{_SP}?%))(?![0-9,])")
+_DECIMAL = re.compile(f"(?:(0),([0-9]+)|([0-9]{{1,3}}),([0-9]{{1,2}})(?={_SP}?{_UNITS}s?\\b|{_SP}?%"
+                      f"|\\s(?:to|and|or|-|–)\\s[0-9]+(?:[.,][0-9]+)?{_SP}?(?:{_UNITS}s?\\b|%)))(?![0-9,])")
 # "3.5 millions" -> "3.5 million"; "2 milliards" -> "2 billion".
 _SCALE = re.compile(r"illions\b")
 _MILLIARD = re.compile(r"illiards?\b")
@@ -252,23 +253,25 @@ def _stray(m: re.Match):
 
 
 # French elisions the MT left in front of an English word: "the reconstruction d'an
-# enclave" -> "of an enclave", "said qu'no one" -> "that no one". French set phrases that
+# enclave" -> "of an enclave", "said qu'no one" -> "that no one", "l'army" -> "the army". French set phrases that
 # English keeps ("hors d'oeuvre", "objet d'art", "tour d'horizon") are left alone.
 # Found at the apostrophe (a literal: fast to scan for), then looked back from.
-_ELIDED = {q: re.compile(rf"{q}(?:(?<=[dD]{q})|(?<=[qQ]u{q}))(?=[a-z]+\b)") for q in "'’"}
+_ELIDED = {q: re.compile(rf"{q}(?:(?<=[dDlL]{q})|(?<=[qQ]u{q}))(?=[a-z]+\b)") for q in "'’"}
 _NEXT_LOWER = re.compile(r"[a-z]+")
 _FRENCH_HEADS = frozenset("hors chef chefs maître maitre chargé chargée charge coup coups raison objet objets "
                           "tour table crème creme cordon pièce piece hôtel hotel maison château chateau côte "
-                          "cote salle bande haute mot trompe prix légion legion".split())
+                          "cote salle bande haute mot trompe prix légion legion "
+                          "de à du des le la les et sur pour dans par en".split())
 _FRENCH_TAILS = frozenset("oeuvre oeuvres art horizon accord esprit honneur amour arc etat".split())
 
 
-_ELISION_RULES = {"of ": "typography.elision_of", "that ": "typography.elision_that"}
+_ELISION_RULES = {"of ": "typography.elision_of", "that ": "typography.elision_that",
+                  "the ": "typography.elision_the", "The ": "typography.elision_the"}
 
 
 def _french_elision(m: re.Match):
     s, j = m.string, m.start()           # j: the apostrophe
-    i = j - 1 if s[j - 1] in "dD" else j - 2
+    i = j - 1 if s[j - 1] in "dDlL" else j - 2
     if i and (s[i - 1].isalnum() or s[i - 1] in "'’-"):
         return None                      # inside a word
     word = _NEXT_LOWER.match(s, m.end()).group()
@@ -279,6 +282,8 @@ def _french_elision(m: re.Match):
         return None
     if s[i] in "qQ":
         return i, m.end(), "that "
+    if s[i] in "lL":
+        return i, m.end(), "the " if s[i] == "l" else "The "
     return i, m.end(), "of " if _after_noun(s, i) or _gerund_after_name(s, i, word) else ""
 
 
