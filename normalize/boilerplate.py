@@ -44,7 +44,7 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class Rules:
-    line: re.Pattern
+    line: str                              # all line patterns, one alternation (lines go through by_start)
     line_rules: dict[str, str]
     by_first: dict                         # first char -> the line patterns that can match
     by_start: dict                         # first 3 chars (ASCII) -> the line patterns that can match
@@ -59,8 +59,8 @@ class Rules:
 
 
 def _alternation(rows, kind, guarded=None, parts_out=None):
-    """One alternation of the kind's patterns; with ``guarded`` (a list), patterns that
-    have ``needs`` words go there instead, each compiled on its own."""
+    """One alternation (its source) of the kind's patterns; with ``guarded`` (a list),
+    patterns that have ``needs`` words go there instead, each compiled on its own."""
     parts, names = [], {}
     for lineno, row in rows:
         if row["kind"] != kind:
@@ -84,7 +84,7 @@ def _alternation(rows, kind, guarded=None, parts_out=None):
         parts.append(f"(?P<{name}>{pat})")
         if parts_out is not None:
             parts_out.append((f"(?P<{name}>{pat})", _first_chars(pat), pat))
-    return re.compile("|".join(parts), re.I), names
+    return "|".join(parts), names
 
 
 @lru_cache(maxsize=None)
@@ -229,6 +229,7 @@ def _build_rules() -> Rules:
     need_words = tuple(sorted({w for needs, _, _ in guarded for w in needs}))
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
+    prefix, header = re.compile(prefix, re.I), re.compile(header, re.I)
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
     scans = _scans(rows, guarded, ends)
     return Rules(line, line_rules, by_first, by_start, guarded, need_words, prefix, prefix_rules, header,

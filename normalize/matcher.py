@@ -143,9 +143,12 @@ class Matcher:
         found_words = dict.fromkeys(self.context_words, ())
         found_words.update((self.words[i], starts) for i, starts in word_starts.items())
         for idx, words in self.regexes:
+            spans = _lines_with(folded, words, word_starts)
+            if not spans:
+                continue               # (and its regex is not even compiled)
             e = self._entry(idx)
             try:
-                for start, end in _lines_with(folded, words, word_starts):
+                for start, end in spans:
                     for m in e._regex.finditer(text, start, end, timeout=REGEX_TIMEOUT):
                         if m.end() > m.start():
                             cands.append((m.start(), m.end(), e, m.expand(e.target)))
@@ -313,7 +316,8 @@ def _required_literal(pattern: str) -> str | None:
             else:
                 chars.append("\0")
         i += 1
-    best = max(("".join(chars).split("\0")), key=lambda r: len(r.strip()), default="").strip()
+    runs = "".join(chars).split("\0")[::-1]     # on a tie, the last: the end of a phrase says more
+    best = max(runs, key=lambda r: len(r.strip()), default="").strip()
     return fold(best) if len(best) >= 4 else None
 
 
