@@ -71,14 +71,14 @@ class Matcher:
         self._built: dict[int, object] = {}
         n = len(entries)
         self.exact: dict[int, str] = {}                          # entry index -> case-kept key
-        self.regexes: list[tuple[int, list[int] | None]] = []   # entry index, required word indices
+        self.regexes: list[tuple[int, frozenset[int] | None]] = []   # entry index, required word indices
         word_index: dict[str, int] = {}
         whole = []                                               # word entries
         for idx, e in enumerate(entries):
             if e.match == "regex":
                 words = _required_words(e.source)
                 if words is not None:
-                    words = [word_index.setdefault(w, len(word_index)) for w in words]
+                    words = frozenset(word_index.setdefault(w, len(word_index)) for w in words)
                 self.regexes.append((idx, words))
                 continue
             whole.append(idx)
@@ -208,11 +208,14 @@ class Matcher:
         return cands
 
 
-def _lines_with(folded: str, words: list[int] | None, word_starts: dict[int, list[int]]):
+def _lines_with(folded: str, words: frozenset[int] | None, word_starts: dict[int, list[int]]):
     """The lines of the text where one of ``words`` starts (the whole text if None)."""
     if not words:
         return [(0, len(folded))]
-    starts = sorted(p for w in words for p in word_starts.get(w, ()))
+    if len(words) > len(word_starts):        # many required words (pairs), few found
+        starts = sorted(p for w, ps in word_starts.items() if w in words for p in ps)
+    else:
+        starts = sorted(p for w in words for p in word_starts.get(w, ()))
     spans: list[tuple[int, int]] = []
     for p in starts:
         if spans and p < spans[-1][1]:
