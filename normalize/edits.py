@@ -238,8 +238,10 @@ def sub(pattern, repl: str | Callable, text: str, rule: str) -> list[Edit]:
         matches = pattern.finditer(text)
     edits: list[Edit] = []
     last = 0
+    if isinstance(repl, str):
+        template, repl = repl, (lambda m: m.expand(template))
     for m in matches:
-        after = m.expand(repl) if isinstance(repl, str) else repl(m)
+        after = repl(m)
         if after is None:
             continue
         if isinstance(after, tuple):

@@ -8,6 +8,7 @@ import difflib
 import re
 
 import regex
+from operator import methodcaller
 
 from .edits import Edit, Explained, Tracker, sub
 
@@ -32,8 +33,16 @@ _NEEDS_FTFY = re.compile(
 # The same test, as three scans of a whole chunk (re finds a literal or a plain class
 # much faster than the alternation above).
 _TRIGGERS = (_ENTITY,
-             re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\uff01-\uff5e\u0300-\u036f\ud800-\udfff]"),
-             re.compile(f"[{_CP1252}](?<=[{_CP1252}]{{2}})"))
+             re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\uff01-\uff5e\u0300-\u036f\ud800-\udfff]"))
+# Two non-ASCII characters in a row (the regex module finds a plain range fast); a pair
+# is a trigger if both are in the Windows-1252 range.
+_NON_ASCII_PAIR = regex.compile("[\x80-\U0010ffff](?=[\x80-\U0010ffff])")
+_CP1252_CHARS = frozenset(map(chr, range(0x80, 0x100))) | frozenset(
+    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201b"
+    "\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")   # = [_CP1252]
+
+
+_START = methodcaller("start")
 
 
 def lines_needing_ftfy(text: str) -> list[tuple[int, int]]:
@@ -43,6 +52,9 @@ def lines_needing_ftfy(text: str) -> list[tuple[int, int]]:
     [(1, 5), (2, 11)]
     """
     starts = {text.rfind("\n", 0, m.start()) + 1 for p in _TRIGGERS for m in p.finditer(text)}
+    cp = _CP1252_CHARS
+    starts.update(text.rfind("\n", 0, i) + 1 for i in map(_START, _NON_ASCII_PAIR.finditer(text))
+                  if text[i] in cp and text[i + 1] in cp)
     out, n, prev = [], 0, 0
     for s in sorted(starts):
         n += text.count("\n", prev, s)
