@@ -395,7 +395,7 @@ def _caption(line: str) -> tuple[str, bool] | None:
 # only those lines get it. Each scan finds a superset of the lines its test accepts, so the
 # result is the same as testing every line.
 
-_SCAN_CHARS = 6          # leading characters of a line the line-start scan looks at (more: a bigger regex, slower to compile at start-up)
+_SCAN_CHARS = 7          # leading characters of a line the line-start scan looks at (more: a bigger regex, slower to compile at start-up)
 _MAX_PREFIXES = 100
 # Non-ASCII characters that re.I matches to an ASCII letter (and so may pass for one), the
 # first and last also in "word in line.lower()". A text with one is scanned no further.
