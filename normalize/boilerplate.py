@@ -44,12 +44,10 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class Rules:
-    line: str                              # all line patterns, one alternation (lines go through by_start)
-    line_rules: dict[str, str]
+    line_rules: dict[str, str]             # group name -> rule, for the line patterns
     by_first: dict                         # first char -> the line patterns that can match
     by_start: dict                         # first 3 chars (ASCII) -> the line patterns that can match
     guarded: list[tuple[tuple[str, ...], re.Pattern, str]]   # (needs, pattern, rule)
-    need_words: tuple[str, ...]                                # every word some pattern needs
     prefix: re.Pattern
     prefix_rules: dict[str, str]
     header: re.Pattern
@@ -223,16 +221,15 @@ def _build_rules() -> Rules:
     rows = data.read_table("boilerplate.tsv")
     guarded: list = []
     parts: list = []
-    line, line_rules = _alternation(rows, "line", guarded, parts)
-    by_first = _dispatch(parts)
+    _, line_rules = _alternation(rows, "line", guarded, parts)   # lines go through the dispatches
+    by_first = _Dispatch(parts)
     by_start = _StartDispatch(parts)
-    need_words = tuple(sorted({w for needs, _, _ in guarded for w in needs}))
     prefix, prefix_rules = _alternation(rows, "prefix")
     header, _ = _alternation(rows, "header")
     prefix, header = re.compile(prefix, re.I), re.compile(header, re.I)
     ends = frozenset(a.split()[-1] for a in data.read_lines("photo_agencies.txt"))
     scans = _scans(rows, guarded, ends)
-    return Rules(line, line_rules, by_first, by_start, guarded, need_words, prefix, prefix_rules, header,
+    return Rules(line_rules, by_first, by_start, guarded, prefix, prefix_rules, header,
                  _credit_pattern(), ends, scans)
 
 
@@ -248,10 +245,6 @@ class _Dispatch(dict):
         chosen = [p for p, first, _ in self.parts if first is None or ch in first]
         self[ch] = re.compile("|".join(chosen), re.I) if chosen else None
         return self[ch]
-
-
-def _dispatch(parts) -> _Dispatch:
-    return _Dispatch(parts)
 
 
 def _may_start(key: str, prefixes: frozenset) -> bool:

@@ -53,13 +53,6 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(parts)
 
 
-def _overlaps(s1: int, e1: int, s2: int, e2: int) -> bool:
-    """True if two spans share text, or an empty span lies strictly inside the other."""
-    if s1 == e1 and s2 == e2:
-        return s1 == s2
-    return s1 < e2 and s2 < e1
-
-
 def compose(old: list[Edit], new: list[Edit], original: str) -> list[Edit]:
     """Edits on ``original`` equivalent to applying ``old`` then ``new``.
 
@@ -146,6 +139,8 @@ def _compose_overlapping(old: list[Edit], new: list[Edit], original: str, shift:
         group = None
         while k < n_items:
             s2, e2 = items[k][0], items[k][1]
+            # Spans touch if they share text, or one is empty and lies strictly inside the
+            # other, or both are empty at the same point.
             if not ((s2 == e2 and gs == ge and s2 == gs) or (
                     not (s2 == e2 and gs == ge) and s2 < ge and gs < e2)):
                 break

@@ -37,9 +37,8 @@ _TRIGGERS = (_ENTITY,
 # Two non-ASCII characters in a row (the regex module finds a plain range fast); a pair
 # is a trigger if both are in the Windows-1252 range.
 _NON_ASCII_PAIR = regex.compile("[\x80-\U0010ffff](?=[\x80-\U0010ffff])")
-_CP1252_CHARS = frozenset(map(chr, range(0x80, 0x100))) | frozenset(
-    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201b"
-    "\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")   # = [_CP1252]
+_CP1252_CHARS = frozenset(c for a, b in re.findall(r"(.)(?:-(.))?", _CP1252)
+                          for c in map(chr, range(ord(a), ord(b or a) + 1)))   # the class, as a set
 
 
 _START = methodcaller("start")
